@@ -1,0 +1,19 @@
+"""Root URL configuration: the web UI at /, the API under /api/v1/, the schema and its docs."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("admin/", admin.site.urls),
+    path("api/", include("yingxiao.api.urls")),
+    path("org/", include("yingxiao.org.urls")),
+    path("customers/", include("yingxiao.customers.urls")),
+    path("activities/", include("yingxiao.activities.urls")),
+    path("", include("yingxiao.web.urls")),
+]

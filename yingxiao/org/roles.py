@@ -1,0 +1,100 @@
+"""The standard roles of a marketing center (product.md), created once after migrate.
+
+Roles are data (ORG-5): an administrator can edit these or add new ones; this catalog only
+fills in roles that do not exist yet and never overwrites an edited role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Permission
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import DataScope, Role
+
+_CUSTOMER_WORK = [
+    "customers.view_customer",
+    "customers.add_customer",
+    "customers.change_customer",
+    "customers.view_contact",
+    "customers.add_contact",
+    "customers.change_contact",
+    "activities.view_activity",
+    "activities.add_activity",
+]
+_CUSTOMER_READ = ["customers.view_customer", "customers.view_contact", "activities.view_activity"]
+_ORG_ADMIN = [
+    "org.view_department",
+    "org.add_department",
+    "org.change_department",
+    "org.view_position",
+    "org.add_position",
+    "org.change_position",
+    "org.view_role",
+    "org.add_role",
+    "org.change_role",
+    "org.view_user",
+    "org.add_user",
+    "org.change_user",
+    "org.view_assignment",
+    "org.add_assignment",
+    "org.change_assignment",
+    "core.view_calendarday",
+    "core.add_calendarday",
+    "core.change_calendarday",
+]
+_MANAGE_OWNERSHIP = ["customers.view_ownershipchange", "customers.view_duplicateattempt"]
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    code: str
+    name: str
+    scope: str
+    permissions: tuple[str, ...]
+
+
+STANDARD_ROLES = [
+    RoleSpec("chairman", _("Chairman"), DataScope.ALL, (*_CUSTOMER_READ, *_MANAGE_OWNERSHIP)),
+    RoleSpec("general_manager", _("General manager"), DataScope.ALL, (*_CUSTOMER_WORK, *_MANAGE_OWNERSHIP)),
+    RoleSpec("sales_director", _("Sales director"), DataScope.ALL, (*_CUSTOMER_WORK, *_MANAGE_OWNERSHIP)),
+    RoleSpec("department_head", _("Department head"), DataScope.DEPARTMENT, (*_CUSTOMER_WORK, *_MANAGE_OWNERSHIP)),
+    RoleSpec("group_leader", _("Group leader"), DataScope.DEPARTMENT, tuple(_CUSTOMER_WORK)),
+    RoleSpec("sales_rep", _("Sales representative"), DataScope.OWN, tuple(_CUSTOMER_WORK)),
+    RoleSpec("regional_manager", _("Regional manager"), DataScope.OWN, tuple(_CUSTOMER_WORK)),
+    RoleSpec("telesales", _("Telesales agent"), DataScope.OWN, tuple(_CUSTOMER_WORK)),
+    RoleSpec("marketing_specialist", _("Marketing specialist"), DataScope.OWN, tuple(_CUSTOMER_WORK)),
+    RoleSpec("quoting_engineer", _("Technical quoting"), DataScope.OWN, tuple(_CUSTOMER_READ)),
+    RoleSpec("aftersales", _("After-sales / customer service"), DataScope.OWN, tuple(_CUSTOMER_WORK)),
+    RoleSpec("sales_assistant", _("Sales assistant (back office)"), DataScope.DEPARTMENT, tuple(_CUSTOMER_WORK)),
+    RoleSpec("commerce", _("Commerce group"), DataScope.DEPARTMENT, tuple(_CUSTOMER_WORK)),
+    RoleSpec(
+        "customer_resource_director",
+        _("Customer-resource director"),
+        DataScope.ALL,
+        (*_CUSTOMER_WORK, *_MANAGE_OWNERSHIP),
+    ),
+    RoleSpec("finance", _("Finance"), DataScope.ALL, ("customers.view_customer",)),
+    RoleSpec("hr", _("Human resources"), DataScope.OWN, ("org.view_user", "org.change_user")),
+    RoleSpec("admin", _("System administrator"), DataScope.ALL, (*_ORG_ADMIN, *_CUSTOMER_READ)),
+]
+
+
+def _permissions(codes: tuple[str, ...]) -> list[Permission]:
+    condition = Q(pk__in=[])
+    for code in codes:
+        app_label, codename = code.split(".", 1)
+        condition |= Q(content_type__app_label=app_label, codename=codename)
+    return list(Permission.objects.filter(condition))
+
+
+def ensure_standard_roles() -> None:
+    """Create any standard role that is missing (existing roles are left as edited)."""
+    existing = set(Role.objects.values_list("code", flat=True))
+    for spec in STANDARD_ROLES:
+        if spec.code in existing:
+            continue
+        role = Role.objects.create(code=spec.code, name=str(spec.name), data_scope=spec.scope)
+        role.permissions.set(_permissions(spec.permissions))
