@@ -1,0 +1,110 @@
+"""Normalisation for first-registration-wins (CUS-2) and for search.
+
+Two registrations are the same customer when their normalised phone, name or e-mail match.
+Normalising folds the ways people type the same thing: full-width digits and letters,
+"+86", spaces and dashes in phones; Traditional characters, spacing and company suffixes
+(有限公司, 有限責任公司, 股份有限公司 …) in names; case in e-mail addresses.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+from pypinyin import Style, lazy_pinyin
+
+# Longest first, so 股份有限公司 is removed whole rather than leaving 股份.
+COMPANY_SUFFIXES = sorted(
+    {
+        "股份有限公司",
+        "有限责任公司",
+        "集团有限公司",
+        "集团股份有限公司",
+        "有限公司",
+        "股份公司",
+        "集团公司",
+        "责任公司",
+        "公司",
+        "集团",
+        "厂",
+        "co.,ltd.",
+        "co.,ltd",
+        "co.ltd",
+        "co.,limited",
+        "company limited",
+        "limited",
+        "ltd.",
+        "ltd",
+        "inc.",
+        "inc",
+        "corp.",
+        "corp",
+        "corporation",
+        "llc",
+        "gmbh",
+    },
+    key=len,
+    reverse=True,
+)
+_NON_DIGITS = re.compile(r"\D")
+_SPACES_AND_PUNCT = re.compile(r"[\s\u3000·•.,，。、'\"“”‘’()（）\[\]【】\-_/\\&＆]+")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified (opencc), after folding full-width forms to half-width."""
+    return _t2s().convert(unicodedata.normalize("NFKC", text))
+
+
+def normalize_phone(raw: str) -> str:
+    """Digits only, without the +86 / 0086 country code: '+86 139-1234 5678' → '13912345678'.
+
+    Returns '' when fewer than 5 digits remain (not a phone number worth matching).
+    """
+    digits = _NON_DIGITS.sub("", unicodedata.normalize("NFKC", raw or ""))
+    if digits.startswith("0086"):
+        digits = digits[4:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits if len(digits) >= 5 else ""
+
+
+def normalize_name(raw: str) -> str:
+    """Simplified, lower-case, no spaces or punctuation, company suffix removed.
+
+    '杭州華東機械 有限責任公司' and '杭州华东机械有限公司' both give '杭州华东机械'.
+    """
+    text = to_simplified(raw or "").lower().strip()
+    compact = _SPACES_AND_PUNCT.sub("", text)
+    for suffix in COMPANY_SUFFIXES:
+        bare = _SPACES_AND_PUNCT.sub("", suffix)
+        if compact.endswith(bare) and len(compact) > len(bare):
+            compact = compact[: -len(bare)]
+            break
+    return compact
+
+
+def normalize_email(raw: str) -> str:
+    """Lower-cased, trimmed, full-width folded; '' when it does not look like an address."""
+    text = unicodedata.normalize("NFKC", raw or "").strip().lower()
+    return text if "@" in text and "." in text.rsplit("@", 1)[-1] else ""
+
+
+def pinyin_forms(name: str) -> tuple[str, str]:
+    """('hangzhouhuadongjixie', 'hzhdjx') for 杭州华东机械 — full pinyin and initials, for search.
+
+    Non-Chinese characters are kept (lower-cased) in both forms so 'ABC机械' finds by 'abcjx'.
+    """
+    simplified = to_simplified(name or "").lower()
+    syllables = lazy_pinyin(simplified, errors=lambda chars: list(chars))
+    initials = lazy_pinyin(simplified, style=Style.FIRST_LETTER, errors=lambda chars: list(chars))
+    keep = re.compile(r"[0-9a-z]")
+    full = "".join(ch for s in syllables for ch in s if keep.match(ch))
+    short = "".join(ch for s in initials for ch in s if keep.match(ch))
+    return full, short
