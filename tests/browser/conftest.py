@@ -48,7 +48,7 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, live_server, request):  # noqa: ANN001, ANN201
+def page(browser, live_server, request):
     context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     tab = context.new_page()
@@ -60,13 +60,13 @@ def page(browser, live_server, request):  # noqa: ANN001, ANN201
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # noqa: ANN201
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
 
 
-def login(page, username: str, password: str = "pass-1234") -> None:  # noqa: ANN001
+def login(page, username: str, password: str = "pass-1234") -> None:
     page.goto("/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
