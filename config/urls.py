@@ -13,6 +13,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("yingxiao.api.urls")),
     path("org/", include("yingxiao.org.urls")),
+    path("policy/", include("yingxiao.policy.urls")),
+    path("approvals/", include("yingxiao.approvals.urls")),
     path("customers/", include("yingxiao.customers.urls")),
     path("activities/", include("yingxiao.activities.urls")),
     path("", include("yingxiao.web.urls")),

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "crontask",
     "yingxiao.core",
     "yingxiao.org",
+    "yingxiao.policy",
+    "yingxiao.approvals",
     "yingxiao.customers",
     "yingxiao.activities",
     "yingxiao.web",
