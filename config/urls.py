@@ -15,7 +15,9 @@ urlpatterns = [
     path("org/", include("yingxiao.org.urls")),
     path("policy/", include("yingxiao.policy.urls")),
     path("approvals/", include("yingxiao.approvals.urls")),
+    path("performance/", include("yingxiao.performance.urls")),
     path("customers/", include("yingxiao.customers.urls")),
     path("activities/", include("yingxiao.activities.urls")),
+    path("notifications/", include("yingxiao.core.urls")),
     path("", include("yingxiao.web.urls")),
 ]

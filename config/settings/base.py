@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "yingxiao.approvals",
     "yingxiao.customers",
     "yingxiao.activities",
+    "yingxiao.performance",
     "yingxiao.web",
     "yingxiao.api",
 ]
@@ -159,14 +160,27 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="yingxiao@localhost")
 REDIS_URL = env.str("REDIS_URL", default="")
 
 # Background work: app code only uses django.tasks. The embedded default stores tasks in
-# the database; with REDIS_URL set, tasks go to RQ workers and the scheduler takes a Redis lock.
+# the database (`manage.py db_worker`); with REDIS_URL set, tasks go to RQ workers on any number
+# of machines (`manage.py rqworker default --job-class django_tasks_rq.backend.Job`) and the
+# scheduler (`manage.py crontask`) takes a Redis lock so only one of several schedulers fires.
+# django_tasks_db stays installed in both modes (its table, the reaper and admin keep working).
+# Tasks are declared on "default"; TASKS_QUEUES adds more (e.g. an isolated queue per test run).
+TASKS_QUEUES = list(dict.fromkeys(["default", *env.list("TASKS_QUEUES", default=[])]))
 if REDIS_URL:
-    INSTALLED_APPS += ["django_tasks_rq", "django_rq"]
-    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    # A full sweep at a million customers runs for minutes: RQ's 180 s default would kill it.
+    RQ_QUEUES = {
+        name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env.int("RQ_DEFAULT_TIMEOUT", default=3600)}
+        for name in TASKS_QUEUES
+    }
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASKS_QUEUES}}
     CRONTASK = {"REDIS_URL": REDIS_URL}
 else:
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASKS_QUEUES}}
+# The reaper (yingxiao.core.tasks) returns tasks RUNNING longer than this to the queue (a dead
+# worker's), and fails them after TASKS_MAX_ATTEMPTS claims. Sweeps are idempotent, so a rerun is safe.
+TASKS_STALE_AFTER_MINUTES = env.int("TASKS_STALE_AFTER_MINUTES", default=60)
+TASKS_MAX_ATTEMPTS = env.int("TASKS_MAX_ATTEMPTS", default=3)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

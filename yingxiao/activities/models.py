@@ -62,6 +62,9 @@ class Activity(models.Model):
         on_delete=models.PROTECT,
         related_name="routed_activities",
     )
+    # ACT-6: who left the message and how to reach them; the matter is the subject/summary.
+    caller_name = models.CharField(_("caller's name"), max_length=100, blank=True)
+    caller_contact = models.CharField(_("caller's contact"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
 
     objects = RestrictedManager()

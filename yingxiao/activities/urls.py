@@ -1,2 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "activities"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.activity_list_view, name="list"),
+    path("customers/<int:customer_id>/log/", views.activity_log_view, name="log"),
+]

@@ -1,16 +1,27 @@
 """API root: /api/v1/ (every app registers its viewsets here), /api/schema/, /api/docs/."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from yingxiao.core.api_errors import api_not_found
+from yingxiao.activities.api import register as register_activities
+from yingxiao.approvals.api import register as register_approvals
+from yingxiao.customers.api import register as register_customers
 from yingxiao.org.api import register as register_org
+from yingxiao.performance.api import register as register_performance
 
 router = DefaultRouter()
 register_org(router)
+register_activities(router)
+register_customers(router)
+register_approvals(router)
+register_performance(router)
 
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html"), name="api-docs"),
+    # Last: any other /api/ URL is a JSON 404 in the API's error format.
+    re_path(r"^.*$", api_not_found),
 ]

@@ -6,3 +6,8 @@ class ApprovalsConfig(AppConfig):
     name = "yingxiao.approvals"
     label = "approvals"
     verbose_name = _("Approvals")
+
+    def ready(self) -> None:
+        from .request_types import register_defaults
+
+        register_defaults()

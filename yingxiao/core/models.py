@@ -1,9 +1,10 @@
-"""Shared records: the business calendar (工作日历) used by every working-hours deadline."""
+"""Shared records: the business calendar (工作日历) and in-app notifications (站内通知)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -58,3 +59,42 @@ class WorkSchedule(models.Model):
 
     def periods(self) -> list[tuple[dt.time, dt.time]]:
         return [(self.morning_start, self.morning_end), (self.afternoon_start, self.afternoon_end)]
+
+
+class Notification(models.Model):
+    """An in-app notice (站内通知) for one person: who caused it, what happened, where to look."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    message = models.CharField(_("message"), max_length=500)
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at", "-id"], name="core_notif_recipient_idx"),
+            models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True), name="core_notif_unread_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.message
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

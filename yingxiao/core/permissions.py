@@ -29,3 +29,13 @@ class ModelActionPermission(permissions.BasePermission):
             return True
         action = METHOD_ACTIONS.get(request.method or "GET", "view")
         return bool(user.has_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}"))
+
+
+class StaffReadPermission(ModelActionPermission):
+    """Any logged-in employee may read (the org directory is not customer data); writes need the verb."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        user = request.user
+        if request.method in permissions.SAFE_METHODS:
+            return bool(user and user.is_authenticated)
+        return super().has_permission(request, view)

@@ -106,10 +106,15 @@ class Customer(models.Model):
     name_pinyin = models.CharField(max_length=600, editable=False, default="")
     name_initials = models.CharField(max_length=200, editable=False, default="")
     phone_normalized = models.CharField(max_length=40, editable=False, default="")
+    # Distinct 1- and 2-character substrings of the name forms, space-separated: a GIN index on
+    # string_to_array(search_tokens, ' ') serves the short terms that trigram indexes cannot (customers.search).
+    search_tokens = models.TextField(editable=False, default="")
     is_archived = models.BooleanField(_("archived"), default=False)
 
     objects = RestrictedManager()
-    history = HistoricalRecords(excluded_fields=["name_pinyin", "name_initials", "name_normalized", "phone_normalized"])
+    history = HistoricalRecords(
+        excluded_fields=["name_pinyin", "name_initials", "name_normalized", "phone_normalized", "search_tokens"]
+    )
 
     scope_owner_field = "owner"
     scope_department_field = "department"
@@ -122,6 +127,9 @@ class Customer(models.Model):
             models.Index(fields=["department", "-registered_at", "-id"], name="cust_dept_reg_idx"),
             models.Index(fields=["-registered_at", "-id"], name="cust_reg_idx"),
             models.Index(fields=["owner", "last_served_at"], name="cust_owner_served_idx"),
+            # Sorting the whole archive by name (pinyin order) or by last service, LIMIT 25 from an index.
+            models.Index(fields=["name_pinyin", "id"], name="cust_pinyin_idx"),
+            models.Index(fields=["last_served_at", "id"], name="cust_served_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,14 +1,20 @@
-"""Organisation API: departments, positions, roles, employees (read for all staff, write by permission)."""
+"""Organisation API: departments, positions, roles, employees (read for all staff, write by permission).
+
+The org chart is not customer data, so every logged-in employee may read it (as the org chart
+page does); changes need the verb permission and go through ``org.services``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db.models import Prefetch
-from rest_framework import mixins, serializers, viewsets
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import filters, mixins, serializers, viewsets
 from rest_framework.routers import BaseRouter
 
-from yingxiao.core.api import RestrictedViewSetMixin
+from yingxiao.core.permissions import StaffReadPermission
 
 from . import services
 from .models import Assignment, Department, Position, Role, User
@@ -37,8 +43,17 @@ class PositionSerializer(serializers.ModelSerializer[Position]):
         fields = ["id", "title", "department", "role", "superior", "is_head", "sort_order", "is_active", "holders"]
         read_only_fields = ["is_active"]
 
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_holders(self, obj: Position) -> list[int]:
+        """Ids of the employees currently holding the post (empty: vacant, 暂缺)."""
         return [a.user_id for a in getattr(obj, "current", [])]
+
+
+class PositionMoveSerializer(PositionSerializer):
+    """Changing a post moves it in the reporting line; the rest is fixed once opened."""
+
+    class Meta(PositionSerializer.Meta):
+        read_only_fields = ["title", "department", "role", "is_head", "sort_order", "is_active"]
 
 
 class UserSerializer(serializers.ModelSerializer[User]):
@@ -51,7 +66,6 @@ class UserSerializer(serializers.ModelSerializer[User]):
 
 
 class DepartmentViewSet(
-    RestrictedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -62,32 +76,58 @@ class DepartmentViewSet(
 
     queryset = Department.objects.all()
     serializer_class = DepartmentSerializer
+    permission_classes = [StaffReadPermission]
     filterset_fields = ["parent", "kind", "is_active"]
     ordering_fields = ["path", "name"]
 
-    def get_queryset(self) -> Any:
-        return Department.objects.all()
-
-    def perform_create(self, serializer: DepartmentSerializer) -> None:
+    def perform_create(self, serializer: DepartmentSerializer) -> None:  # type: ignore[override]
         serializer.instance = services.department_create(actor=self.request.user, **serializer.validated_data)
 
-    def perform_update(self, serializer: DepartmentSerializer) -> None:
+    def perform_update(self, serializer: DepartmentSerializer) -> None:  # type: ignore[override]
         serializer.instance = services.department_update(
             actor=self.request.user, department=serializer.instance, **serializer.validated_data
         )
 
 
 class RoleViewSet(viewsets.ReadOnlyModelViewSet):
+    """Roles as data (ORG-5): permissions and data scope. Edited in the admin site."""
+
     queryset = Role.objects.prefetch_related("permissions")
     serializer_class = RoleSerializer
+    permission_classes = [StaffReadPermission]
 
 
-class PositionViewSet(viewsets.ReadOnlyModelViewSet):
+class PositionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Posts (ORG-2). Opening one and changing its superior go through ``org.services``."""
+
     queryset = Position.objects.select_related("department", "role").prefetch_related(
         Prefetch("assignments", queryset=Assignment.objects.filter(ended_on__isnull=True), to_attr="current")
     )
     serializer_class = PositionSerializer
+    permission_classes = [StaffReadPermission]
     filterset_fields = ["department", "role", "is_head"]
+
+    def get_serializer_class(self) -> Any:
+        if self.action in ("update", "partial_update"):
+            return PositionMoveSerializer
+        return PositionSerializer
+
+    def perform_create(self, serializer: PositionSerializer) -> None:  # type: ignore[override]
+        serializer.instance = services.position_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer: PositionSerializer) -> None:  # type: ignore[override]
+        position = serializer.instance
+        assert position is not None
+        superior = serializer.validated_data.get("superior", position.superior)
+        serializer.instance = services.position_set_superior(
+            actor=self.request.user, position=position, superior=superior
+        )
 
 
 class UserViewSet(viewsets.ReadOnlyModelViewSet):
@@ -95,6 +135,8 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = User.objects.filter(is_active=True).order_by("pk")
     serializer_class = UserSerializer
+    permission_classes = [StaffReadPermission]
+    filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
     filterset_fields = ["status"]
     search_fields = ["username", "display_name", "employee_no"]
 

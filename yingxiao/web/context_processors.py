@@ -2,32 +2,82 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-# (url name, label, permission needed or None)
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One place in the app: the navbar shows its label, the home page a card with the description."""
+
+    url_name: str
+    label: str | Promise
+    icon: str  # a Bootstrap Icons name
+    description: str | Promise = ""
+    permission: str | None = None  # needed to see the entry; None: every employee
+    in_navbar: bool = True
+
+
 NAVIGATION = [
-    ("web:home", _("Home"), None),
-    ("customers:list", _("Customers"), "customers.view_customer"),
-    ("activities:list", _("Activities"), "activities.view_activity"),
-    ("org:chart", _("Organisation"), None),
+    NavEntry("web:home", _("Home"), "house"),
+    NavEntry(
+        "customers:list",
+        _("Customers"),
+        "people",
+        _("Your customer archive: search, add, follow up."),
+        "customers.view_customer",
+    ),
+    NavEntry(
+        "activities:list",
+        _("Activities"),
+        "journal-text",
+        _("Visits, calls and messages logged with customers."),
+        "activities.view_activity",
+    ),
+    NavEntry("approvals:inbox", _("Approvals"), "check2-square", _("Requests waiting for your decision.")),
+    NavEntry("org:chart", _("Organisation"), "diagram-3", _("Departments, positions and who reports to whom.")),
 ]
+
+
+def _url(url_name: str) -> str | None:
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:  # an app whose pages are not wired yet: no dead link
+        return None
+
+
+def entries_for(user: Any) -> list[dict[str, Any]]:
+    """The navigation entries ``user`` may open, with their URLs."""
+    items = []
+    for entry in NAVIGATION:
+        if entry.permission and not user.has_perm(entry.permission):
+            continue
+        url = _url(entry.url_name)
+        if url is None:
+            continue
+        items.append(
+            {
+                "url": url,
+                "label": entry.label,
+                "icon": entry.icon,
+                "description": entry.description,
+                "in_navbar": entry.in_navbar,
+                "name": entry.url_name,
+            }
+        )
+    return items
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = []
-    for url_name, label, perm in NAVIGATION:
-        if perm and not user.has_perm(perm):
-            continue
-        try:
-            url = reverse(url_name)
-        except NoReverseMatch:  # an app whose pages are not wired yet
-            continue
-        items.append({"url": url, "label": label, "active": request.path.startswith(url) and url != "/"})
+    items = entries_for(user)
+    for item in items:
+        item["active"] = request.path.startswith(item["url"]) and item["url"] != "/"
     return {"nav_items": items}

@@ -1,0 +1,330 @@
+"""The sweep: run rules for an as-of time, record each breach once, apply its action once.
+
+Exactly-once, by the database (house style 7):
+1. ``check`` streams findings; they are inserted in chunks as ``RuleResult`` rows with
+   INSERT … ON CONFLICT DO NOTHING on ``(rule_id, breach_key)``. Running twice, two schedulers
+   at once, or a restarted worker re-finding the same breach inserts nothing new.
+2. Pending results are applied in chunks: each chunk is locked (``FOR UPDATE SKIP LOCKED`` on
+   PostgreSQL, the write lock on SQLite), applied and marked decided in one transaction, so a
+   worker killed mid-chunk leaves the chunk pending for the next run, and two concurrent runs
+   never apply the same result. Each apply is itself a compare-and-set on the business record.
+A dry run computes the same findings and says which are new, writing only its ``RuleRun``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from itertools import islice
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from . import kinds, values
+from .catalog import BY_NAME, Unit
+from .models import RuleResult, RuleRun
+from .registry import Finding, Rule, all_rules, get_rule
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 1000
+PREVIEW_LIMIT = 500
+STALE_RUN_AFTER = dt.timedelta(hours=6)
+Progress = Callable[[str], None]
+
+
+@dataclass
+class RunSummary:
+    """What one rule's run found and did (``previews``: the first findings, for dry-run pages)."""
+
+    rule_id: str
+    run_id: int
+    mode: str
+    found: int = 0
+    recorded: int = 0
+    applied: int = 0
+    skipped: int = 0
+    failed: int = 0
+    already_recorded: int = 0
+    previews: list[FindingPreview] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FindingPreview:
+    subject_id: int
+    person_id: int | None
+    breach_key: str
+    explanation: str
+    already_recorded: bool
+
+
+@dataclass
+class SweepResult:
+    """The runs of one sweep, one per rule."""
+
+    as_of: dt.datetime
+    dry_run: bool
+    runs: list[RunSummary] = field(default_factory=list)
+
+    def total(self, attr: str) -> int:
+        return sum(getattr(run, attr) for run in self.runs)
+
+    @property
+    def found(self) -> int:
+        return self.total("found")
+
+    @property
+    def recorded(self) -> int:
+        return self.total("recorded")
+
+    @property
+    def applied(self) -> int:
+        return self.total("applied")
+
+
+def _jsonable(data: Any) -> Any:
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def _param_text(params: dict[str, Any]) -> str:
+    parts = []
+    for name, stored in params.items():
+        spec = BY_NAME[name]
+        unit = str(Unit.LABELS.get(spec.unit, ""))
+        parts.append(f"{name} = {kinds.display(spec, stored)}{' ' + unit if unit and unit != '%' else unit}")
+    return "; ".join(parts)
+
+
+def explain(rule: Rule, facts: dict[str, Any], params: dict[str, Any], as_of: dt.datetime) -> str:
+    """The plain-language explanation of a finding, in the active language."""
+    context = {**{k: kinds.display(BY_NAME[k], v) for k, v in params.items()}, **facts}
+    context["as_of"] = timezone.localtime(as_of).strftime("%Y-%m-%d %H:%M")
+    try:
+        detail = str(rule.explanation) % context if rule.explanation else ""
+    except (KeyError, TypeError, ValueError):
+        detail = str(rule.explanation)
+    text = _("%(rule)s %(title)s (as of %(as_of)s): %(detail)s") % {
+        "rule": rule.id,
+        "title": rule.title,
+        "as_of": context["as_of"],
+        "detail": detail,
+    }
+    if params:
+        text += " " + _("Policy in force: %(policy)s.") % {"policy": _param_text(params)}
+    return text
+
+
+def explain_result(result: RuleResult) -> str:
+    """Re-render a recorded result's explanation in the active language (falls back to the stored text)."""
+    try:
+        rule = get_rule(result.rule_id)
+    except Exception:  # the rule may have been removed since  # noqa: BLE001
+        return result.explanation
+    inputs = result.inputs or {}
+    return explain(rule, inputs.get("facts", {}), inputs.get("params", {}), result.as_of)
+
+
+def _chunks(iterable: Iterable[Finding], size: int) -> Iterator[list[Finding]]:
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def sweep(
+    rule_id: str | None = None,
+    *,
+    as_of: dt.datetime | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> SweepResult:
+    """Run one rule (or every registered rule) for ``as_of``; see the module docstring."""
+    values.invalidate()
+    as_of = as_of or timezone.now()
+    rules = [get_rule(rule_id)] if rule_id else all_rules()
+    result = SweepResult(as_of=as_of, dry_run=dry_run)
+    for rule in rules:
+        result.runs.append(_run_rule(rule, as_of=as_of, dry_run=dry_run, progress=progress))
+    return result
+
+
+def _run_rule(rule: Rule, *, as_of: dt.datetime, dry_run: bool, progress: Progress | None) -> RunSummary:
+    params = values.stored_values(rule.params, at=as_of)
+    mode = RuleRun.Mode.DRY_RUN if dry_run else RuleRun.Mode.APPLY
+    if not dry_run:
+        # A run whose worker died long ago will never finish: say so, the next run resumes its work.
+        RuleRun.objects.filter(
+            rule_id=rule.id, status=RuleRun.Status.RUNNING, started_at__lt=timezone.now() - STALE_RUN_AFTER
+        ).update(status=RuleRun.Status.FAILED, finished_at=timezone.now(), error="abandoned (worker lost)")
+    run = RuleRun.objects.create(rule_id=rule.id, as_of=as_of, mode=mode, params=params)
+    summary = RunSummary(rule_id=rule.id, run_id=run.pk, mode=mode)
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            if dry_run:
+                _preview(rule, run, summary, params, progress)
+            else:
+                _record(rule, run, summary, params, progress)
+                _apply_pending(rule, summary, progress)
+    except Exception as exc:
+        RuleRun.objects.filter(pk=run.pk).update(
+            status=RuleRun.Status.FAILED, finished_at=timezone.now(), error=repr(exc)[:2000], **_counts(summary)
+        )
+        logger.exception("rule %s failed", rule.id)
+        raise
+    RuleRun.objects.filter(pk=run.pk).update(status=RuleRun.Status.DONE, finished_at=timezone.now(), **_counts(summary))
+    if progress:
+        progress(
+            _("%(rule)s done: %(found)s found, %(recorded)s newly recorded, %(applied)s applied, %(skipped)s skipped.")
+            % {
+                "rule": rule.id,
+                "found": summary.found,
+                "recorded": summary.recorded,
+                "applied": summary.applied,
+                "skipped": summary.skipped,
+            }
+        )
+    return summary
+
+
+def _counts(summary: RunSummary) -> dict[str, int]:
+    return {
+        "found": summary.found,
+        "recorded": summary.recorded,
+        "applied": summary.applied,
+        "skipped": summary.skipped,
+    }
+
+
+def _findings(rule: Rule, as_of: dt.datetime, params: dict[str, Any]) -> Iterator[Finding]:
+    for finding in rule.check(as_of):
+        facts = _jsonable(dict(finding.facts))
+        yield replace(finding, facts=facts, as_of=as_of, explanation=explain(rule, facts, params, as_of))
+
+
+def _preview(rule: Rule, run: RuleRun, summary: RunSummary, params: dict[str, Any], progress: Progress | None) -> None:
+    for chunk in _chunks(_findings(rule, run.as_of, params), CHUNK):
+        keys = [finding.breach_key for finding in chunk]
+        existing = set(
+            RuleResult.objects.filter(rule_id=rule.id, breach_key__in=keys).values_list("breach_key", flat=True)
+        )
+        summary.found += len(chunk)
+        summary.already_recorded += len(existing)
+        summary.recorded += len(chunk) - len(existing)
+        room = PREVIEW_LIMIT - len(summary.previews)
+        summary.previews.extend(
+            FindingPreview(f.subject_id, f.person_id, f.breach_key, f.explanation, f.breach_key in existing)
+            for f in chunk[: max(room, 0)]
+        )
+        if progress:
+            progress(_("%(rule)s: %(found)s found so far (dry run)") % {"rule": rule.id, "found": summary.found})
+
+
+def _record(rule: Rule, run: RuleRun, summary: RunSummary, params: dict[str, Any], progress: Progress | None) -> None:
+    app_label, model_name = rule.subject_model.split(".")
+    subject_type = ContentType.objects.get_for_model(apps.get_model(app_label, model_name))
+    for chunk in _chunks(_findings(rule, run.as_of, params), CHUNK):
+        rows = [
+            RuleResult(
+                run=run,
+                rule_id=rule.id,
+                breach_key=finding.breach_key,
+                action=rule.action,
+                subject_type=subject_type,
+                subject_id=finding.subject_id,
+                person_id=finding.person_id,
+                as_of=run.as_of,
+                inputs={"facts": finding.facts, "params": params},
+                explanation=finding.explanation,
+            )
+            for finding in sorted(chunk, key=lambda f: f.breach_key)  # one lock order for concurrent sweeps
+        ]
+        RuleResult.objects.bulk_create(rows, ignore_conflicts=True)
+        summary.found += len(chunk)
+        if progress:
+            progress(_("%(rule)s: %(found)s found so far") % {"rule": rule.id, "found": summary.found})
+    summary.recorded = RuleResult.objects.filter(run=run).count()
+    summary.already_recorded = summary.found - summary.recorded
+
+
+def _apply_pending(rule: Rule, summary: RunSummary, progress: Progress | None) -> None:
+    """Apply every pending result of the rule, chunk by chunk, each chunk in one transaction."""
+    last_pk = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                RuleResult.objects.select_for_update(skip_locked=True)
+                .filter(rule_id=rule.id, outcome=RuleResult.Outcome.PENDING, pk__gt=last_pk)
+                .order_by("pk")
+                .only("pk", "subject_id", "breach_key", "person_id", "inputs", "explanation", "as_of")[
+                    : rule.batch_size
+                ]
+            )
+            if not batch:
+                return
+            last_pk = batch[-1].pk
+            outcomes = _apply_batch(rule, batch)
+            now = timezone.now()
+            for outcome, note_ids in _group(outcomes).items():
+                for note, ids in note_ids.items():
+                    RuleResult.objects.filter(pk__in=ids, outcome=RuleResult.Outcome.PENDING).update(
+                        outcome=outcome, outcome_note=note[:500], decided_at=now
+                    )
+        summary.applied += sum(1 for outcome, _note in outcomes.values() if outcome == RuleResult.Outcome.APPLIED)
+        summary.skipped += sum(1 for outcome, _note in outcomes.values() if outcome == RuleResult.Outcome.SKIPPED)
+        summary.failed += sum(1 for outcome, _note in outcomes.values() if outcome == RuleResult.Outcome.FAILED)
+        if progress:
+            progress(_("%(rule)s: %(applied)s applied so far") % {"rule": rule.id, "applied": summary.applied})
+
+
+def _as_finding(result: RuleResult) -> Finding:
+    return Finding(
+        subject_id=result.subject_id,
+        key=result.breach_key.partition(":")[2],
+        facts=(result.inputs or {}).get("facts", {}),
+        person_id=result.person_id,
+        as_of=result.as_of,
+        explanation=result.explanation,
+        result_id=result.pk,
+    )
+
+
+def _apply_batch(rule: Rule, batch: list[RuleResult]) -> dict[int, tuple[str, str]]:
+    """Outcome per result id; a failing batch is retried one by one so one bad row cannot block the rest."""
+    findings = [_as_finding(result) for result in batch]
+    try:
+        with transaction.atomic():
+            done = rule.apply_batch(findings)
+        return {
+            f.result_id or 0: (RuleResult.Outcome.APPLIED if ok else RuleResult.Outcome.SKIPPED, "")
+            for f, ok in zip(findings, done, strict=True)
+        }
+    except Exception:  # noqa: BLE001 - isolate the failing finding below
+        logger.warning("rule %s: batch apply failed, retrying one by one", rule.id, exc_info=True)
+    outcomes: dict[int, tuple[str, str]] = {}
+    for finding in findings:
+        try:
+            with transaction.atomic():
+                ok = rule.apply(finding)
+            outcomes[finding.result_id or 0] = (
+                RuleResult.Outcome.APPLIED if ok else RuleResult.Outcome.SKIPPED,
+                "",
+            )
+        except Exception as exc:  # noqa: BLE001 - recorded on the result, the sweep goes on
+            logger.exception("rule %s: apply failed for %s", rule.id, finding.breach_key)
+            outcomes[finding.result_id or 0] = (RuleResult.Outcome.FAILED, repr(exc))
+    return outcomes
+
+
+def _group(outcomes: dict[int, tuple[str, str]]) -> dict[str, dict[str, list[int]]]:
+    grouped: dict[str, dict[str, list[int]]] = {}
+    for pk, (outcome, note) in outcomes.items():
+        grouped.setdefault(outcome, {}).setdefault(note, []).append(pk)
+    return grouped

@@ -1,0 +1,189 @@
+"""The rule registry (house style 3): every catalog rule is one declared object in its app's ``rules.py``.
+
+A rule names its ID, the policy parameters it reads, the model its findings are about, the
+action on breach and an explanation template; ``check(as_of)`` finds breaches set-based (one
+queryset, streamed) and ``apply(finding)`` carries out the action for one breach::
+
+    @register
+    class ServiceWindowRelease(Rule):
+        id = "CUS-7"
+        title = _("Release customers not served within the service window")
+        params = ("service_window_days", "qualifying_activity_types")
+        action = Action.RELEASE
+        subject_model = "customers.Customer"
+        explanation = _("%(customer)s was last served on %(last_served)s.")
+
+        def check(self, as_of):
+            days = policy_value("service_window_days", at=as_of)
+            for row in Customer.objects.filter(...).values("pk", "owner_id", ...).iterator():
+                yield Finding(subject_id=row["pk"], key=str(row["last_served"]), person_id=row["owner_id"],
+                              facts={"customer": row["name"], "last_served": row["last_served"]})
+
+        def apply(self, finding):  # compare-and-set: True if applied, False if no longer applicable
+            return Customer.objects.filter(pk=finding.subject_id, owner_id=finding.person_id, ...).update(...) == 1
+
+The engine records each finding once per ``(rule, subject, key)`` — the key names the period or
+occurrence (a date, a deadline, a month) — so sweeps can be repeated, run concurrently or
+resumed after a crash without recording or applying a breach twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .catalog import BY_NAME
+from .models import RuleResult
+
+if TYPE_CHECKING:
+    from .engine import SweepResult
+
+Action = RuleResult.Action
+_RULE_ID = re.compile(r"^[A-Z]{2,5}(-\d{1,3})?$")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One breach found by ``check``: about ``subject_id`` of the rule's subject model.
+
+    ``key`` names the occurrence (period, deadline, date…) so the same subject can breach the
+    rule again later under a new key; ``facts`` are the JSON-able inputs the explanation
+    quotes; ``person_id`` is who is concerned (reminded, fined, whose customer is released).
+    The engine fills ``as_of``, ``explanation`` and ``result_id`` before calling ``apply``.
+    """
+
+    subject_id: int
+    key: str = ""
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    person_id: int | None = None
+    as_of: dt.datetime | None = None
+    explanation: str = ""
+    result_id: int | None = None
+
+    @property
+    def breach_key(self) -> str:
+        return f"{self.subject_id}:{self.key}" if self.key else str(self.subject_id)
+
+
+class Rule:
+    """A declared policy rule; subclass it in an app's ``rules.py`` and decorate with ``@register``."""
+
+    id: ClassVar[str]
+    title: ClassVar[str | Promise]
+    params: ClassVar[tuple[str, ...]] = ()
+    action: ClassVar[str] = Action.REMIND
+    subject_model: ClassVar[str]  # "app_label.ModelName"
+    explanation: ClassVar[str | Promise] = ""  # %(fact)s / %(param)s placeholders
+    batch_size: ClassVar[int] = 500
+
+    def check(self, as_of: dt.datetime) -> Iterable[Finding]:
+        """The breaches as of ``as_of``; read policy with ``policy_value(name, at=as_of)``."""
+        raise NotImplementedError
+
+    def apply(self, finding: Finding) -> bool:
+        """Carry out the action for one finding; True if done, False if it no longer applies.
+
+        Must be a compare-and-set on the business record (conditional ``update()`` checking the
+        row count, or a unique constraint), because the engine may call it for a finding that
+        was found earlier. The default for reminders notifies the person concerned.
+        """
+        if self.action != Action.REMIND:
+            raise NotImplementedError(f"{self.id}: apply() is required for action {self.action}")
+        if finding.person_id is None:
+            return False
+        from yingxiao.core.notifications import notify
+        from yingxiao.org.models import User
+
+        notify(User.objects.filter(pk=finding.person_id).first(), message=finding.explanation)
+        return True
+
+    def apply_batch(self, findings: list[Finding]) -> list[bool]:
+        """Apply many findings (inside one transaction); override for a set-based action."""
+        return [self.apply(finding) for finding in findings]
+
+    def __repr__(self) -> str:
+        return f"<Rule {self.id}>"
+
+
+_rules: dict[str, Rule] = {}
+
+
+def register[R: (type[Rule], Rule)](rule: R) -> R:
+    """Add a rule (class or instance) to the engine; usable as a class decorator."""
+    instance = rule() if isinstance(rule, type) else rule
+    rule_id = getattr(instance, "id", "")
+    if not _RULE_ID.match(rule_id or ""):
+        raise ImproperlyConfigured(f"Rule {instance!r} needs an id like 'CUS-7'")
+    unknown = [name for name in instance.params if name not in BY_NAME]
+    if unknown:
+        raise ImproperlyConfigured(f"Rule {rule_id} reads unknown policy parameters: {', '.join(unknown)}")
+    if instance.action not in Action.values:
+        raise ImproperlyConfigured(f"Rule {rule_id} has an unknown action {instance.action!r}")
+    if not getattr(instance, "subject_model", ""):
+        raise ImproperlyConfigured(f"Rule {rule_id} must name its subject_model")
+    existing = _rules.get(rule_id)
+    if existing is not None and type(existing).__qualname__ != type(instance).__qualname__:
+        raise ImproperlyConfigured(f"Rule {rule_id} is registered twice ({existing!r}, {instance!r})")
+    _rules[rule_id] = instance
+    return rule
+
+
+def unregister(rule_id: str) -> None:
+    """Remove a rule (tests register throw-away rules)."""
+    _rules.pop(rule_id, None)
+
+
+def get_rule(rule_id: str) -> Rule:
+    from yingxiao.core.errors import BusinessError
+
+    from .errors import UNKNOWN_RULE
+
+    try:
+        return _rules[rule_id]
+    except KeyError:
+        raise BusinessError(UNKNOWN_RULE, rule=rule_id) from None
+
+
+def all_rules() -> list[Rule]:
+    """Every registered rule, in rule-ID order."""
+    return [_rules[key] for key in sorted(_rules, key=_sort_key)]
+
+
+def _sort_key(rule_id: str) -> tuple[str, int]:
+    prefix, _sep, number = rule_id.partition("-")
+    return (prefix, int(number) if number.isdigit() else 0)
+
+
+def autodiscover() -> None:
+    """Import ``rules`` of every installed app, so their ``@register`` calls run."""
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("rules")
+
+
+def run_sweep(
+    rule_id: str | None = None,
+    *,
+    as_of: dt.datetime | None = None,
+    dry_run: bool = False,
+    progress: Any = None,
+) -> SweepResult:
+    """Run one rule or all of them for ``as_of`` (default now); see ``engine.sweep``."""
+    from .engine import sweep
+
+    return sweep(rule_id, as_of=as_of, dry_run=dry_run, progress=progress)
+
+
+ACTION_LABELS: dict[str, str | Promise] = {
+    Action.REMIND: _("reminder"),
+    Action.VIOLATE: _("violation"),
+    Action.RELEASE: _("release"),
+    Action.ESCALATE: _("escalation"),
+}
