@@ -47,8 +47,15 @@ $(APT_STAMP):
 	@touch $@
 
 setup: $(VENV)/.installed yingxiao/web/static/vendor/.built
-	$(MANAGE) compilemessages --ignore '.venv/*' --ignore 'node_modules/*' -v 0 || true
+	$(PY) scripts/i18n.py compile
 	$(MANAGE) collectstatic --noinput -v 0
+
+# Translations: extract English msgids into each app's zh_Hans .po (needs gettext), generate
+# zh_Hant with OpenCC, compile every .mo. Commit the .po and .mo files it changes.
+messages: $(VENV)/.installed $(APT_STAMP)
+	$(PY) scripts/i18n.py extract
+	$(PY) scripts/i18n.py
+	@$(PY) scripts/i18n.py check
 
 # --- running ----------------------------------------------------------------------
 run: setup

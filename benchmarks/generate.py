@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import multiprocessing
-import os
 import random
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -246,10 +246,10 @@ def copy_customers(
     credits, credit_w = ["unknown", "good", "normal", "poor"], [50, 30, 15, 5]
     brands = ["西门子", "ABB", "施耐德", "三菱", "欧姆龙", "国产品牌", "", "", ""]
 
-    staging = f"/tmp/bench_identities_{seed}.tsv"
     ident_id = 0
     c_started = time.perf_counter()
-    with open(staging, "w", encoding="utf-8") as ident_file:
+    # Identity rows wait in an anonymous temporary file until the customers COPY is done.
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as ident_file:
         chunks = ([(name_city[j][0], phones[j]) for j in range(i, min(i + CHUNK, n))] for i in range(0, n, CHUNK))
         cols = ", ".join(f'"{c}"' for c in c_cols)
         with conn.cursor().copy(f"COPY {Customer._meta.db_table} ({cols}) FROM STDIN WITH (FREEZE)") as copy:
@@ -313,18 +313,15 @@ def copy_customers(
                 if cid % 100_000 == 0:
                     print(f"  customers: {cid:,}", flush=True)
             w.flush()
-    c_stat = CopyStat(Customer._meta.db_table, n, time.perf_counter() - c_started)
+        c_stat = CopyStat(Customer._meta.db_table, n, time.perf_counter() - c_started)
 
-    i_started = time.perf_counter()
-    cols = ", ".join(f'"{c}"' for c in i_cols)
-    with (
-        conn.cursor().copy(f"COPY {CustomerIdentity._meta.db_table} ({cols}) FROM STDIN WITH (FREEZE)") as copy,
-        open(staging, "rb") as fh,
-    ):
-        while block := fh.read(1 << 20):
-            copy.write(block)
-    i_stat = CopyStat(CustomerIdentity._meta.db_table, ident_id, time.perf_counter() - i_started)
-    os.unlink(staging)
+        i_started = time.perf_counter()
+        cols = ", ".join(f'"{c}"' for c in i_cols)
+        ident_file.seek(0)
+        with conn.cursor().copy(f"COPY {CustomerIdentity._meta.db_table} ({cols}) FROM STDIN WITH (FREEZE)") as copy:
+            while block := ident_file.read(1 << 20):
+                copy.write(block.encode())
+        i_stat = CopyStat(CustomerIdentity._meta.db_table, ident_id, time.perf_counter() - i_started)
     return c_stat, i_stat, plan
 
 

@@ -23,8 +23,9 @@ def free_port() -> int:
 class Gunicorn:
     """``gunicorn config.wsgi`` with 2 sync workers on 127.0.0.1; use as a context manager."""
 
-    def __init__(self, database_url: str, workers: int = 2) -> None:
+    def __init__(self, database_url: str, workers: int = 2, settings_module: str = "config.settings.base") -> None:
         self.database_url = database_url
+        self.settings_module = settings_module
         self.workers = workers
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
@@ -40,7 +41,7 @@ class Gunicorn:
     def start(self) -> None:
         env = os.environ | {
             "DATABASE_URL": self.database_url,
-            "DJANGO_SETTINGS_MODULE": "config.settings.base",
+            "DJANGO_SETTINGS_MODULE": self.settings_module,
             "DEBUG": "0",
             "LOG_LEVEL": "WARNING",
         }

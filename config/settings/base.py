@@ -154,7 +154,29 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+
+def mailer_from_url(url: str) -> dict[str, object]:
+    """A ``MAILERS`` entry (Django 6.1) from an e-mail URL: ``consolemail://``, ``smtp+tls://user:pw@host:587``."""
+    config = environ.Env.email_url_config(url)
+    backend = config["EMAIL_BACKEND"]
+    options: dict[str, object] = {}
+    if backend == "django.core.mail.backends.smtp.EmailBackend":
+        options = {
+            "host": config["EMAIL_HOST"] or "localhost",
+            "port": config["EMAIL_PORT"] or None,
+            "username": config["EMAIL_HOST_USER"] or None,
+            "password": config["EMAIL_HOST_PASSWORD"] or None,
+            "use_tls": bool(config.get("EMAIL_USE_TLS")),
+            "use_ssl": bool(config.get("EMAIL_USE_SSL")),
+            "timeout": 30,
+        }
+    elif backend == "django.core.mail.backends.filebased.EmailBackend":
+        options = {"file_path": "/" + config["EMAIL_FILE_PATH"]}
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
+# Mail goes to the console unless EMAIL_URL names a server (e.g. smtp+tls://user:password@smtp.example.com:587).
+MAILERS = {"default": mailer_from_url(env.str("EMAIL_URL", default="consolemail://"))}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="yingxiao@localhost")
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -194,7 +216,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "yingxiao.core.pagination.FastPageNumberPagination",
     "PAGE_SIZE": 25,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "yingxiao.core.api.ApiSchema",
     "EXCEPTION_HANDLER": "yingxiao.core.api_errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {},
 }
@@ -208,6 +230,26 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind" or "status" field with different choices: name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        f"{path.rsplit('.', 2)[-2]}{path.rsplit('.', 1)[-1]}Enum": path
+        for path in [
+            "yingxiao.activities.models.Activity.Kind",
+            "yingxiao.approvals.models.Step.Kind",
+            "yingxiao.approvals.models.Instance.Status",
+            "yingxiao.approvals.models.Decision.Kind",
+            "yingxiao.core.models.CalendarDay.Kind",
+            "yingxiao.customers.models.Customer.Kind",
+            "yingxiao.customers.models.CustomerIdentity.Kind",
+            "yingxiao.org.models.Department.Kind",
+            "yingxiao.org.models.User.Status",
+            "yingxiao.performance.models.Violation.Kind",
+            "yingxiao.performance.models.Violation.Status",
+            "yingxiao.performance.models.Reward.Kind",
+            "yingxiao.performance.models.Reward.Status",
+            "yingxiao.policy.models.RuleRun.Status",
+        ]
+    },
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -138,9 +138,7 @@ def test_cus_11_a_teammate_whose_scope_reaches_the_customer_can_log(personas, re
     assert _log(leader, rep_customer).staff == leader
 
 
-def test_cus_11_the_owner_is_notified_only_after_commit(
-    personas, rep_customer, django_capture_on_commit_callbacks
-):
+def test_cus_11_the_owner_is_notified_only_after_commit(personas, rep_customer, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         _log(personas.head, rep_customer)
     assert len(callbacks) == 1  # queued for commit, not sent inside the transaction
@@ -326,3 +324,20 @@ def test_act_6_the_owner_taking_their_own_message_is_not_notified(
     with django_capture_on_commit_callbacks(execute=True):
         assert _message(personas.rep, rep_customer).routed_to == personas.rep
     assert not Notification.objects.exists()
+
+
+def test_cus_7_changing_the_policy_changes_what_counts_as_service(personas, rep_customer):
+    from yingxiao.policy.services import policy_change
+
+    personas.admin.is_superuser = True
+    personas.admin.save(update_fields=["is_superuser"])
+    policy_change(actor=personas.admin, name="qualifying_activity_types", value=["visit"], reason="只算拜访")
+    activity = activity_log(
+        actor=personas.rep,
+        customer=rep_customer,
+        kind=Activity.Kind.CALL,
+        occurred_at=timezone.now(),
+        subject="电话回访",
+        result="客户满意",
+    )
+    assert activity.is_qualifying is False

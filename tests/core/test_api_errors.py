@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from tests.api.base import assert_error_format
 from tests.factories import DepartmentFactory
-from yingxiao.org.models import Department, Position
+from yingxiao.org.models import Position
 
 pytestmark = pytest.mark.django_db
 

@@ -84,7 +84,6 @@ def test_load_demo_is_deterministic():
     assert snapshot() == first
 
 
-@pytest.mark.usefixtures("demo")
 class TestLoadedDemo:
     """Read-only checks on one loaded demo company."""
 

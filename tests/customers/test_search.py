@@ -1,4 +1,4 @@
-"""Customer search (CUS-1 archive, ORG-5 scope): Chinese, Traditional input, phone, pinyin — on SQLite and PostgreSQL."""
+"""Customer search (CUS-1, ORG-5 scope): Chinese, Traditional input, phone, pinyin — on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

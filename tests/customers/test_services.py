@@ -139,7 +139,10 @@ def test_org_5_resource_director_transfers_ownership_with_a_logged_reason(person
     customer = register(personas.rep)
     with django_capture_on_commit_callbacks(execute=True):
         services.customer_transfer(
-            actor=personas.resource_director, customer=customer, new_owner=personas.other_rep, reason="客户要求外贸部跟进"
+            actor=personas.resource_director,
+            customer=customer,
+            new_owner=personas.other_rep,
+            reason="客户要求外贸部跟进",
         )
     customer.refresh_from_db()
     assert (customer.owner, customer.department) == (personas.other_rep, personas.international)

@@ -1,4 +1,4 @@
-"""Customer pages: ORG-5 scope per persona (404 outside), CUS-2 inline duplicate feedback, CUS-9 history, query counts."""
+"""Customer pages: ORG-5 scope (404 outside), CUS-2 inline duplicate feedback, CUS-9 history, query counts."""
 
 from __future__ import annotations
 
@@ -109,8 +109,14 @@ def test_cus_2_create_form_shows_the_masked_duplicate_message(client_as, persona
     register(personas.rep)
     response = client_as("other_rep").post(
         reverse("customers:create"),
-        {"name": "别名", "kind": "company", "phone": "139 1234 5678", "source": "visit", "stage": "potential",
-         "credit": "unknown"},
+        {
+            "name": "别名",
+            "kind": "company",
+            "phone": "139 1234 5678",
+            "source": "visit",
+            "stage": "potential",
+            "credit": "unknown",
+        },
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -130,7 +136,10 @@ def test_cus_2_inline_duplicate_check_before_save(client_as, personas):
     assert "张三" in text and "杭州华东机械" not in text and "duplicate-hit" in text
     shown = client_as("director").get(url, {"name": "杭州華東機械"}).content.decode()
     assert "杭州华东机械有限公司" in shown
-    assert "duplicate-hit" not in client_as("rep").get(url, {"phone": "13912345678", "exclude": customer.pk}).content.decode()
+    assert (
+        "duplicate-hit"
+        not in client_as("rep").get(url, {"phone": "13912345678", "exclude": customer.pk}).content.decode()
+    )
     assert "duplicate-hit" not in client_as("rep").get(url, {"phone": "13500000000"}).content.decode()
     assert not DuplicateAttempt.objects.exists()
 
@@ -147,7 +156,8 @@ def test_cus_9_edit_form_writes_a_version_shown_on_the_detail_page(client_as, pe
     assert "浙江杭州" in html
     history = client.get(reverse("customers:detail", args=[customer.pk])).context["history"]
     assert history[0].user == personas.rep
-    assert {c.label for c in history[0].changes} >= {"region", "stage"} or len(history[0].changes) == 2
+    assert len(history[0].changes) == 2  # region and stage, with old and new values
+    assert {c.new for c in history[0].changes} >= {"浙江杭州"}
     assert_csp_clean(html)
 
 
@@ -192,7 +202,7 @@ def test_cus_1_list_query_count_is_pinned(client_as, personas, django_assert_max
         register(personas.rep if i % 2 else personas.teammate, name=f"客户{i}", phone=f"1360000{i:04d}")
     with django_assert_max_num_queries(few):
         client.get(url)
-    assert few <= 15, few
+    assert few <= 12, few
 
 
 def test_cus_1_detail_query_count_is_pinned(client_as, personas, django_assert_max_num_queries):
@@ -201,12 +211,12 @@ def test_cus_1_detail_query_count_is_pinned(client_as, personas, django_assert_m
     url = reverse("customers:detail", args=[customer.pk])
     few = _queries(client, url)
     for i in range(5):
-        services.contact_add(actor=personas.rep, customer=customer, data={"name": f"联系人{i}", "phone": f"1380000{i:04d}"})
+        services.contact_add(
+            actor=personas.rep, customer=customer, data={"name": f"联系人{i}", "phone": f"1380000{i:04d}"}
+        )
         services.customer_update(actor=personas.rep, customer=customer, data={"region": f"地区{i}"})
-    services.customer_transfer(
-        actor=personas.director, customer=customer, new_owner=personas.teammate, reason="x"
-    )
+    services.customer_transfer(actor=personas.director, customer=customer, new_owner=personas.teammate, reason="x")
     services.customer_transfer(actor=personas.director, customer=customer, new_owner=personas.rep, reason="y")
     with django_assert_max_num_queries(few + 2):  # user/department names for owner changes in history
         client.get(url)
-    assert few <= 25, few
+    assert few <= 16, few

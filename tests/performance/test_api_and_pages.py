@@ -85,3 +85,18 @@ def test_dis_1_pages_record_and_pay(personas, client, fines):
     client.post(f"/performance/violations/{mine.pk}/paid/")
     mine.refresh_from_db()
     assert mine.status == Violation.Status.PAID
+
+
+def test_dis_3_violation_list_queries_do_not_grow_with_rows(personas, api_as, fines):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_as("director")
+    client.get("/api/v1/performance/violations/")
+    with CaptureQueriesContext(connection) as before:
+        client.get("/api/v1/performance/violations/")
+    for n in range(3):
+        violation_record(actor_or_system=None, person=personas.teammate, rule_id="HR-7", evidence=f"{n}", amount=5)
+    with CaptureQueriesContext(connection) as after:
+        client.get("/api/v1/performance/violations/")
+    assert len(after) == len(before)

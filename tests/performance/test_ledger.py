@@ -68,7 +68,9 @@ def june(personas):
         violation_mark_paid(actor=personas.finance, violation=paid)
         approve(personas, fine(personas, personas.rep, 20, "b"))
         approve(personas, fine(personas, personas.other_rep, 30, "c"))
-        approve(personas, reward_record(actor=personas.head, person=personas.rep, kind="excellent_employee", reason="好"))
+        approve(
+            personas, reward_record(actor=personas.head, person=personas.rep, kind="excellent_employee", reason="好")
+        )
         fine(personas, personas.rep, 999, "proposed")  # not approved: not in the ledger
     with time_machine.travel(dt.datetime(2025, 5, 31, 10, 0, tzinfo=dt.UTC), tick=False):
         approve(personas, fine(personas, personas.rep, 7, "may"))
@@ -120,7 +122,7 @@ def test_dis_3_bad_month_is_refused():
 
 
 def test_dis_3_export_escapes_formulas(personas, june, client):
-    personas.rep.display_name = "=HYPERLINK(\"http://evil\")"
+    personas.rep.display_name = '=HYPERLINK("http://evil")'
     personas.rep.save(update_fields=["display_name"])
     client.force_login(personas.director)
     response = client.get("/performance/ledger.xlsx", {"month": "2025-06"})
@@ -129,7 +131,7 @@ def test_dis_3_export_escapes_formulas(personas, june, client):
     workbook = load_workbook(io.BytesIO(response.content))
     people = workbook.worksheets[0]
     names = [row[0] for row in people.iter_rows(min_row=2, values_only=True)]
-    assert "'=HYPERLINK(\"http://evil\")" in names
+    assert '\'=HYPERLINK("http://evil")' in names
     fines = {row[0]: row[2] for row in people.iter_rows(min_row=2, values_only=True)}
     assert fines["李经理"] == 140
     assert len(workbook.worksheets) == 2

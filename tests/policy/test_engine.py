@@ -156,7 +156,7 @@ def test_two_concurrent_sweeps_record_and_apply_each_breach_once(sample_rule, mo
         try:
             barrier.wait()
             run_sweep("TST-1", as_of=AS_OF)
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()

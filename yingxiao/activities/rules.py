@@ -1,14 +1,15 @@
 """Policy rules of the contact log, declared in one place.
 
 CUS-7 ``{qualifying_activity_types}``: which logged contacts count as service (服务到位) and so
-keep a customer out of the public pool. The policy configuration (a later issue) will supply
-the parameter as a list of strings; until then ``DEFAULT_QUALIFYING_ACTIVITY_TYPES`` is the
-policy's default. Nothing else in the code names qualifying kinds.
+keep a customer out of the public pool. The value comes from the policy configuration
+(``policy_value("qualifying_activity_types")``), whose default is the one below. Nothing else in
+the code names qualifying kinds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from types import MappingProxyType
 
 from .models import Activity
@@ -43,9 +44,11 @@ def parse_qualifying_activity_types(values: Iterable[str]) -> Mapping[str, bool]
     return MappingProxyType(parsed)
 
 
-def qualifying_kinds() -> Mapping[str, bool]:
-    """The CUS-7 ``{qualifying_activity_types}`` in force: ``{kind: needs a result to count}``."""
-    return parse_qualifying_activity_types(DEFAULT_QUALIFYING_ACTIVITY_TYPES)
+def qualifying_kinds(at: datetime | None = None) -> Mapping[str, bool]:
+    """The CUS-7 ``{qualifying_activity_types}`` in force at ``at``: ``{kind: needs a result to count}``."""
+    from yingxiao.policy.values import policy_value
+
+    return parse_qualifying_activity_types(policy_value("qualifying_activity_types", at=at))
 
 
 def counts_as_service(kind: str, result: str) -> bool:

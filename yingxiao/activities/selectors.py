@@ -37,4 +37,5 @@ def activity_filterset(actor: User, filters: Mapping[str, Any] | None) -> Activi
 
 def activity_list(actor: User, filters: Mapping[str, Any] | None = None) -> QuerySet[Activity]:
     """The actor's contacts narrowed by ``filters`` (invalid filter values are ignored)."""
-    return activity_filterset(actor, filters).qs
+    rows: QuerySet[Activity] = activity_filterset(actor, filters).qs
+    return rows

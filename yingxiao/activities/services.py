@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -44,7 +44,7 @@ def _customer_in_view(actor: User, customer: Customer | int) -> Customer:
     # rule: CUS-11 — anyone may serve a customer they can see; out of view is "not found".
     pk = customer.pk if isinstance(customer, Customer) else customer
     try:
-        found = Customer.objects.restrict(actor, "view").select_related("owner", "owner__delegate").get(pk=pk)
+        found: Customer = Customer.objects.restrict(actor, "view").select_related("owner", "owner__delegate").get(pk=pk)
     except (Customer.DoesNotExist, ValueError, TypeError) as exc:
         raise BusinessError(NOT_FOUND) from exc
     return found
@@ -53,8 +53,9 @@ def _customer_in_view(actor: User, customer: Customer | int) -> Customer:
 def _validate_text(values: dict[str, str]) -> dict[str, str]:
     cleaned: dict[str, str] = {}
     for name in _TEXT_FIELDS:
-        value = (values.get(name) or "").strip()
+        value = str(values.get(name) or "").strip()
         field = Activity._meta.get_field(name)
+        assert isinstance(field, models.Field)
         limit = field.max_length
         if limit is not None and len(value) > limit:
             raise BusinessError(
@@ -75,7 +76,7 @@ def _validate_time(occurred_at: dt.datetime | None) -> dt.datetime:
 
 
 def _validate_contact(customer: Customer, contact: Contact | int | None) -> Contact | None:
-    if contact is None or contact == "":
+    if contact is None:
         return None
     pk = contact.pk if isinstance(contact, Contact) else contact
     try:

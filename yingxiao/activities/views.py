@@ -8,11 +8,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.middleware import HtmxDetails
 
 from yingxiao.core.errors import BusinessError
 from yingxiao.core.pagination import paginate
 from yingxiao.core.querysets import get_restricted_or_404
 from yingxiao.customers.models import Customer
+from yingxiao.org.models import User
 
 from . import services
 from .forms import ActivityLogForm
@@ -21,8 +23,15 @@ from .selectors import activity_filterset, timeline_for
 PAGE_SIZE = 25
 
 
+class AuthenticatedHtmxRequest(HttpRequest):
+    """What these views receive: a logged-in employee (LoginRequiredMiddleware) and htmx details."""
+
+    user: User  # type: ignore[assignment]
+    htmx: HtmxDetails
+
+
 @require_GET
-def activity_list_view(request: HttpRequest) -> HttpResponse:
+def activity_list_view(request: AuthenticatedHtmxRequest) -> HttpResponse:
     """Every contact the user may see, filtered with the same filterset as the API."""
     if not request.user.has_perm("activities.view_activity"):
         raise PermissionDenied
@@ -32,7 +41,7 @@ def activity_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def activity_log_view(request: HttpRequest, customer_id: int) -> HttpResponse:
+def activity_log_view(request: AuthenticatedHtmxRequest, customer_id: int) -> HttpResponse:
     """Log a contact from the customer panel; htmx gets the refreshed panel, errors inline."""
     customer = get_restricted_or_404(Customer, request.user, customer_id)
     form = ActivityLogForm(request.POST, customer=customer)

@@ -4,12 +4,13 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from yingxiao.core.api_errors import api_not_found
 from yingxiao.activities.api import register as register_activities
 from yingxiao.approvals.api import register as register_approvals
+from yingxiao.core.api_errors import api_not_found
 from yingxiao.customers.api import register as register_customers
 from yingxiao.org.api import register as register_org
 from yingxiao.performance.api import register as register_performance
+from yingxiao.policy.api import register as register_policy
 
 router = DefaultRouter()
 register_org(router)
@@ -17,11 +18,16 @@ register_activities(router)
 register_customers(router)
 register_approvals(router)
 register_performance(router)
+register_policy(router)
 
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html"), name="api-docs"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html"),
+        name="api-docs",
+    ),
     # Last: any other /api/ URL is a JSON 404 in the API's error format.
     re_path(r"^.*$", api_not_found),
 ]

@@ -259,7 +259,9 @@ class Decision(models.Model):
         CANCEL = "cancel", _("Cancelled")
         SKIP = "skip", _("Skipped")
 
-    instance = models.ForeignKey(Instance, verbose_name=_("request"), on_delete=models.CASCADE, related_name="decisions")
+    instance = models.ForeignKey(
+        Instance, verbose_name=_("request"), on_delete=models.CASCADE, related_name="decisions"
+    )
     step = models.ForeignKey(Step, verbose_name=_("step"), null=True, blank=True, on_delete=models.SET_NULL)
     step_order = models.PositiveSmallIntegerField(_("step"), null=True, blank=True)
     actor = models.ForeignKey(

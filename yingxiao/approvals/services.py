@@ -310,7 +310,7 @@ def approval_decide(
         if locked.status == Instance.Status.PENDING:
             _notify_waiting(locked, actor)
         else:
-            messages = {
+            messages: dict[str, Any] = {
                 Instance.Status.APPROVED: _("Approved: {title}"),
                 Instance.Status.REJECTED: _("Rejected: {title}"),
                 Instance.Status.RETURNED: _("Returned for revision: {title}"),

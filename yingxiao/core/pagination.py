@@ -33,10 +33,7 @@ def capped_count(object_list: QuerySet[Any] | Sequence[Any], cap: int | None = N
     after ``cap + 1`` rows, whatever the table's size.
     """
     cap = COUNT_CAP if cap is None else cap
-    if isinstance(object_list, QuerySet):
-        n = object_list.order_by()[: cap + 1].count()
-    else:
-        n = len(object_list[: cap + 1])
+    n = object_list.order_by()[: cap + 1].count() if isinstance(object_list, QuerySet) else len(object_list[: cap + 1])
     return (min(n, cap), n <= cap)
 
 

@@ -22,7 +22,7 @@ from django.tasks import task
 from django.utils import timezone
 
 
-class WorkerLost(Exception):  # noqa: N818 - the name reads as the reason in the task's error
+class WorkerLost(Exception):
     """The worker running the task disappeared (killed, crashed, machine lost)."""
 
 
@@ -36,8 +36,8 @@ def _attempts_expression() -> Func:
 
 def reap_stale_db_tasks(*, stale_after: dt.timedelta | None = None, max_attempts: int | None = None) -> dict[str, int]:
     """Return tasks stuck RUNNING to READY, or fail them after ``max_attempts``; returns the counts."""
-    from django_tasks_db.models import DBTaskResult
     from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
 
     if stale_after is None:
         stale_after = dt.timedelta(minutes=getattr(settings, "TASKS_STALE_AFTER_MINUTES", 60))

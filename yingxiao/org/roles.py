@@ -46,6 +46,13 @@ _ORG_ADMIN = [
     "core.change_calendarday",
 ]
 _MANAGE_OWNERSHIP = ["customers.view_ownershipchange", "customers.view_duplicateattempt"]
+_POLICY_READ = [
+    "policy.view_policyparameter",
+    "policy.view_policyvalue",
+    "policy.view_rulerun",
+    "policy.view_ruleresult",
+]
+_POLICY_EDIT = [*_POLICY_READ, "policy.add_policyvalue"]
 
 
 @dataclass(frozen=True)
@@ -58,8 +65,12 @@ class RoleSpec:
 
 STANDARD_ROLES = [
     RoleSpec("chairman", _("Chairman"), DataScope.ALL, (*_CUSTOMER_READ, *_MANAGE_OWNERSHIP)),
-    RoleSpec("general_manager", _("General manager"), DataScope.ALL, (*_CUSTOMER_WORK, *_MANAGE_OWNERSHIP)),
-    RoleSpec("sales_director", _("Sales director"), DataScope.ALL, (*_CUSTOMER_WORK, *_MANAGE_OWNERSHIP)),
+    RoleSpec(
+        "general_manager", _("General manager"), DataScope.ALL, (*_CUSTOMER_WORK, *_MANAGE_OWNERSHIP, *_POLICY_EDIT)
+    ),
+    RoleSpec(
+        "sales_director", _("Sales director"), DataScope.ALL, (*_CUSTOMER_WORK, *_MANAGE_OWNERSHIP, *_POLICY_EDIT)
+    ),
     RoleSpec("department_head", _("Department head"), DataScope.DEPARTMENT, (*_CUSTOMER_WORK, *_MANAGE_OWNERSHIP)),
     RoleSpec("group_leader", _("Group leader"), DataScope.DEPARTMENT, tuple(_CUSTOMER_WORK)),
     RoleSpec("sales_rep", _("Sales representative"), DataScope.OWN, tuple(_CUSTOMER_WORK)),
@@ -74,11 +85,11 @@ STANDARD_ROLES = [
         "customer_resource_director",
         _("Customer-resource director"),
         DataScope.ALL,
-        (*_CUSTOMER_WORK, *_MANAGE_OWNERSHIP),
+        (*_CUSTOMER_WORK, *_MANAGE_OWNERSHIP, *_POLICY_READ),
     ),
     RoleSpec("finance", _("Finance"), DataScope.ALL, ("customers.view_customer",)),
     RoleSpec("hr", _("Human resources"), DataScope.OWN, ("org.view_user", "org.change_user")),
-    RoleSpec("admin", _("System administrator"), DataScope.ALL, (*_ORG_ADMIN, *_CUSTOMER_READ)),
+    RoleSpec("admin", _("System administrator"), DataScope.ALL, (*_ORG_ADMIN, *_CUSTOMER_READ, *_POLICY_EDIT)),
 ]
 
 

@@ -34,13 +34,29 @@ def _sheet(workbook: Workbook, title: str, first: str, rows: Iterable[LedgerRow]
     header = [first]
     if with_department:
         header.append(_("Department"))
-    header += [_("Fines"), _("Paid"), _("Outstanding"), _("Rewards"), _("Net"), _("Fines (count)"), _("Rewards (count)")]
+    header += [
+        _("Fines"),
+        _("Paid"),
+        _("Outstanding"),
+        _("Rewards"),
+        _("Net"),
+        _("Fines (count)"),
+        _("Rewards (count)"),
+    ]
     sheet.append([safe_cell(h) for h in header])
     for row in rows:
         cells: list[Any] = [row.name]
         if with_department:
             cells.append(row.department)
-        cells += [row.fines, row.fines_paid, row.fines_outstanding, row.rewards, row.net, row.fine_count, row.reward_count]
+        cells += [
+            row.fines,
+            row.fines_paid,
+            row.fines_outstanding,
+            row.rewards,
+            row.net,
+            row.fine_count,
+            row.reward_count,
+        ]
         sheet.append([safe_cell(c) for c in cells])
 
 

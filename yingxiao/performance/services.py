@@ -241,6 +241,12 @@ def _flag_repeat_offence(violation: Violation, now: dt.datetime) -> None:
     transaction.on_commit(send)
 
 
+def _subject_pk(instance: Instance) -> int:
+    if instance.object_id is None:  # registered types always carry their record
+        raise ValueError("approval without a subject")
+    return int(instance.object_id)
+
+
 def violation_on_approved(instance: Instance) -> None:
     """The director approved: the fine and the supervisor's share count, due in ``fine_pay_days``."""
     now = timezone.now()
@@ -250,7 +256,7 @@ def violation_on_approved(instance: Instance) -> None:
         Q(pk=instance.object_id) | Q(origin_id=instance.object_id), status=Violation.Status.PROPOSED
     )
     rows.update(status=Violation.Status.APPROVED, approved_at=now, booked_on=today, due_on=due, approval=instance)
-    primary = Violation.objects.select_related("person").get(pk=instance.object_id)
+    primary = Violation.objects.select_related("person").get(pk=_subject_pk(instance))
     if primary.kind == Violation.Kind.OWN:
         _flag_repeat_offence(primary, now)
     for violation in Violation.objects.filter(Q(pk=primary.pk) | Q(origin=primary)).select_related("person"):
@@ -322,7 +328,11 @@ def reward_record(
             reported_violation=reported_violation,
             recorded_by=actor,
         )
-        title = str(format_lazy(_("Reward: {person}, {kind}, {amount}"), person=person, kind=reward.get_kind_display(), amount=value))
+        title = str(
+            format_lazy(
+                _("Reward: {person}, {kind}, {amount}"), person=person, kind=reward.get_kind_display(), amount=value
+            )
+        )
         instance = approval_submit(
             actor=actor,
             request_type=REWARD_REQUEST,
@@ -339,12 +349,12 @@ def reward_record(
 
 def reward_on_approved(instance: Instance) -> None:
     now = timezone.now()
-    Reward.objects.filter(pk=instance.object_id, status=Reward.Status.PROPOSED).update(
+    Reward.objects.filter(pk=_subject_pk(instance), status=Reward.Status.PROPOSED).update(
         status=Reward.Status.APPROVED, approved_at=now, booked_on=timezone.localdate(now), approval=instance
     )
 
 
 def reward_on_rejected(instance: Instance) -> None:
-    Reward.objects.filter(pk=instance.object_id, status=Reward.Status.PROPOSED).update(
+    Reward.objects.filter(pk=_subject_pk(instance), status=Reward.Status.PROPOSED).update(
         status=Reward.Status.REJECTED, approval=instance
     )

@@ -100,23 +100,61 @@ CATALOG: tuple[ParamSpec, ...] = (
     # CUS
     _int("grade_review_months", "CUS-4", 3, Unit.MONTHS, _("Interval of the periodic customer grade review.")),
     _int("vip_downgrade_days", "CUS-4", 5, Unit.DAYS, _("Days after an evaluation to downgrade a problem VIP.")),
-    _int("service_window_days", "CUS-7", 90, Unit.DAYS, _("Days without service after which a customer is released to the public pool.")),  # noqa: E501
+    _int(
+        "service_window_days",
+        "CUS-7",
+        90,
+        Unit.DAYS,
+        _("Days without service after which a customer is released to the public pool."),
+    ),
     ParamSpec(
         "qualifying_activity_types",
         "CUS-7",
         Kind.LIST,
         ["visit", "home_visit", "call:result"],
         Unit.NONE,
-        _("Contacts that count as service (\":result\": only with an outcome). SMS and messages never count."),
+        _('Contacts that count as service (":result": only with an outcome). SMS and messages never count.'),
         choices=QUALIFYING_ACTIVITY_CHOICES,
     ),
-    ParamSpec("invite_cutoff", "CUS-8", Kind.TIME, "18:00", Unit.NONE, _("Invitations logged after this time count for the next day.")),  # noqa: E501
-    _int("tracking_review_days", "CUS-10", 7, Unit.DAYS, _("Interval of the supervisor's review of A/B customer tracking sheets.")),  # noqa: E501
+    ParamSpec(
+        "invite_cutoff",
+        "CUS-8",
+        Kind.TIME,
+        "18:00",
+        Unit.NONE,
+        _("Invitations logged after this time count for the next day."),
+    ),
+    _int(
+        "tracking_review_days",
+        "CUS-10",
+        7,
+        Unit.DAYS,
+        _("Interval of the supervisor's review of A/B customer tracking sheets."),
+    ),
     _money("referral_reward", "CUS-13", "200", _("Reward for a referral that closes.")),
-    _int("points_per_1000", "CUS-13", 100, Unit.POINTS, _("Referral points per 1,000 yuan of the referred sale."), minimum=0),  # noqa: E501
-    _int("key_account_visit_days", "CUS-14", 90, Unit.DAYS, _("Maximum interval between management visits to a key account.")),  # noqa: E501
+    _int(
+        "points_per_1000",
+        "CUS-13",
+        100,
+        Unit.POINTS,
+        _("Referral points per 1,000 yuan of the referred sale."),
+        minimum=0,
+    ),
+    _int(
+        "key_account_visit_days",
+        "CUS-14",
+        90,
+        Unit.DAYS,
+        _("Maximum interval between management visits to a key account."),
+    ),
     # ACT
-    _int("return_visit_days", "ACT-2", 30, Unit.DAYS, _("Maximum interval between return visits to a transacted customer.")),  # noqa: E501
+    _int(
+        "return_visit_days",
+        "ACT-2",
+        30,
+        Unit.DAYS,
+        _("Maximum interval between return visits to a transacted customer."),
+    ),
     _pct("return_visit_target", "ACT-2", "100", _("Target for return-visit punctuality.")),
     _int("sms_invalid_streak", "ACT-3", 3, Unit.TIMES, _("Consecutive SMS-only return visits that become invalid.")),
     # QUO
@@ -128,39 +166,103 @@ CATALOG: tuple[ParamSpec, ...] = (
     # CON
     _pct("collection_target", "CON-3", "100", _("Target collection rate.")),
     _pct("bad_debt_max", "CON-3", "0.2", _("Maximum bad-debt ratio.")),
-    ParamSpec("reconcile_weekday", "CON-4", Kind.WEEKDAY, "friday", Unit.NONE, _("Weekday of the weekly reconciliation with finance.")),  # noqa: E501
-    ParamSpec("ledger_reconcile_day", "CON-4", Kind.DAY_OF_MONTH, 25, Unit.NONE, _("Day of the month for the sales ledger reconciliation.")),  # noqa: E501
+    ParamSpec(
+        "reconcile_weekday",
+        "CON-4",
+        Kind.WEEKDAY,
+        "friday",
+        Unit.NONE,
+        _("Weekday of the weekly reconciliation with finance."),
+    ),
+    ParamSpec(
+        "ledger_reconcile_day",
+        "CON-4",
+        Kind.DAY_OF_MONTH,
+        25,
+        Unit.NONE,
+        _("Day of the month for the sales ledger reconciliation."),
+    ),
     _money("guarantee_limit", "CON-8", "500", _("Distributor debt a regional manager may guarantee.")),
-    _int("guarantee_months", "CON-8", 3, Unit.MONTHS, _("Months after which an unpaid guaranteed debt is deducted from pay.")),  # noqa: E501
+    _int(
+        "guarantee_months",
+        "CON-8",
+        3,
+        Unit.MONTHS,
+        _("Months after which an unpaid guaranteed debt is deducted from pay."),
+    ),
     # SHP
     _money("missing_receipt_fine", "SHP-2", "500", _("Fine for a shipment without a signed delivery receipt.")),
     _money("shipment_followup_fine", "SHP-3", "100", _("Fine for a logistics lapse that leads to a complaint.")),
     # CMP
-    _int("complaint_assign_days", "CMP-2", 1, Unit.DAYS, _("Days to define responsibility and a plan for a complaint.")),
+    _int(
+        "complaint_assign_days", "CMP-2", 1, Unit.DAYS, _("Days to define responsibility and a plan for a complaint.")
+    ),
     _int("complaint_close_days", "CMP-5", 7, Unit.DAYS, _("Days to close a complaint.")),
-    ParamSpec("complaint_fine", "CMP-6", Kind.RANGE, ["200", "1500"], Unit.YUAN, _("Fine range for an attributable quality complaint.")),  # noqa: E501
-    ParamSpec("service_complaint_fine", "CMP-6", Kind.RANGE, ["20", "100"], Unit.YUAN, _("Fine range for an attributable service complaint.")),  # noqa: E501
-    ParamSpec("aftersales_report_day", "CMP-8", Kind.DAY_OF_MONTH, 29, Unit.NONE, _("Day of the month before which the after-sales report is due.")),  # noqa: E501
+    ParamSpec(
+        "complaint_fine",
+        "CMP-6",
+        Kind.RANGE,
+        ["200", "1500"],
+        Unit.YUAN,
+        _("Fine range for an attributable quality complaint."),
+    ),
+    ParamSpec(
+        "service_complaint_fine",
+        "CMP-6",
+        Kind.RANGE,
+        ["20", "100"],
+        Unit.YUAN,
+        _("Fine range for an attributable service complaint."),
+    ),
+    ParamSpec(
+        "aftersales_report_day",
+        "CMP-8",
+        Kind.DAY_OF_MONTH,
+        29,
+        Unit.NONE,
+        _("Day of the month before which the after-sales report is due."),
+    ),
     # MKT
     _pct("media_plan_target", "MKT-2", "100", _("Target completion of the advertising, exhibition and web plans.")),
     _int("roadshows_per_month", "MKT-3", 4, Unit.COUNT, _("Roadshows required per month."), minimum=0),
     _money("roadshow_fine", "MKT-3", "50", _("Fine per missing roadshow.")),
     # PLN
-    ParamSpec("gift_fine_multiple", "PLN-5", Kind.DECIMAL, "10", Unit.MULTIPLE, _("Fine for an undelivered gift, as a multiple of its value.")),  # noqa: E501
+    ParamSpec(
+        "gift_fine_multiple",
+        "PLN-5",
+        Kind.DECIMAL,
+        "10",
+        Unit.MULTIPLE,
+        _("Fine for an undelivered gift, as a multiple of its value."),
+    ),
     # HR
     _int("late_minor_minutes", "HR-2", 10, Unit.MINUTES, _("Lateness up to this many minutes is minor.")),
-    _int("late_minor_per_month", "HR-2", 3, Unit.TIMES, _("Minor lateness allowed per month before it is general."), minimum=0),  # noqa: E501
+    _int(
+        "late_minor_per_month",
+        "HR-2",
+        3,
+        Unit.TIMES,
+        _("Minor lateness allowed per month before it is general."),
+        minimum=0,
+    ),
     _money("late_minor_deduct", "HR-2", "20", _("Deduction for minor lateness.")),
     _money("late_general_deduct", "HR-2", "50", _("Deduction for general lateness.")),
     _pct("absent_half_pct", "HR-2", "50", _("Share of the performance bonus deducted for half a day absent.")),
-    _int("leave_tier1_days", "HR-5", 3, Unit.DAYS, _("Leave up to this many days is approved by the department head.")),  # noqa: E501
+    _int("leave_tier1_days", "HR-5", 3, Unit.DAYS, _("Leave up to this many days is approved by the department head.")),
     _int("leave_tier2_days", "HR-5", 7, Unit.DAYS, _("Leave up to this many days also needs the director.")),
     _money("meeting_late_fine", "HR-6", "20", _("Fine for arriving late to a meeting.")),
     _money("meeting_missed_fine", "HR-6", "50", _("Fine for an organiser who fails to hold a scheduled meeting.")),
     _money("late_report_fine", "HR-7", "50", _("Fine for a late work report.")),
     _money("empty_post_fine", "HR-10", "50", _("Fine for an unattended post.")),
     # DIS
-    ParamSpec("supervisor_multiple", "DIS-1", Kind.DECIMAL, "2", Unit.MULTIPLE, _("The direct superior's fine as a multiple of a frontline employee's fine.")),  # noqa: E501
+    ParamSpec(
+        "supervisor_multiple",
+        "DIS-1",
+        Kind.DECIMAL,
+        "2",
+        Unit.MULTIPLE,
+        _("The direct superior's fine as a multiple of a frontline employee's fine."),
+    ),
     _int("fine_pay_days", "DIS-1", 3, Unit.DAYS, _("Days to pay an approved fine to finance.")),
     _int("repeat_offence_count", "DIS-1", 3, Unit.TIMES, _("Offences within the window that are reported to HR.")),
     _int("repeat_offence_days", "DIS-1", 90, Unit.DAYS, _("Window for counting repeat offences.")),

@@ -127,7 +127,7 @@ def explain_result(result: RuleResult) -> str:
     """Re-render a recorded result's explanation in the active language (falls back to the stored text)."""
     try:
         rule = get_rule(result.rule_id)
-    except Exception:  # the rule may have been removed since  # noqa: BLE001
+    except Exception:  # the rule may have been removed since
         return result.explanation
     inputs = result.inputs or {}
     return explain(rule, inputs.get("facts", {}), inputs.get("params", {}), result.as_of)
@@ -306,7 +306,7 @@ def _apply_batch(rule: Rule, batch: list[RuleResult]) -> dict[int, tuple[str, st
             f.result_id or 0: (RuleResult.Outcome.APPLIED if ok else RuleResult.Outcome.SKIPPED, "")
             for f, ok in zip(findings, done, strict=True)
         }
-    except Exception:  # noqa: BLE001 - isolate the failing finding below
+    except Exception:
         logger.warning("rule %s: batch apply failed, retrying one by one", rule.id, exc_info=True)
     outcomes: dict[int, tuple[str, str]] = {}
     for finding in findings:
@@ -317,7 +317,7 @@ def _apply_batch(rule: Rule, batch: list[RuleResult]) -> dict[int, tuple[str, st
                 RuleResult.Outcome.APPLIED if ok else RuleResult.Outcome.SKIPPED,
                 "",
             )
-        except Exception as exc:  # noqa: BLE001 - recorded on the result, the sweep goes on
+        except Exception as exc:
             logger.exception("rule %s: apply failed for %s", rule.id, finding.breach_key)
             outcomes[finding.result_id or 0] = (RuleResult.Outcome.FAILED, repr(exc))
     return outcomes

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class NavEntry:
 
 
 NAVIGATION = [
-    NavEntry("web:home", _("Home"), "house"),
+    NavEntry("web:home", pgettext_lazy("navigation", "Home"), "house"),
     NavEntry(
         "customers:list",
         _("Customers"),

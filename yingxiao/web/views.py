@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yingxiao.org.models import DataScope
 from yingxiao.org.scope import scope_for
@@ -39,7 +40,9 @@ def _links(user: Any) -> list[dict[str, Any]]:
         except NoReverseMatch:
             continue
     if user.is_staff:
-        links.append({"url": reverse("admin:index"), "label": _("Administration"), "icon": "gear"})
+        links.append(
+            {"url": reverse("admin:index"), "label": pgettext_lazy("navigation", "Administration"), "icon": "gear"}
+        )
     links.append({"url": reverse("api-docs"), "label": _("API documentation"), "icon": "braces"})
     return links
 

@@ -53,6 +53,7 @@ class Command(BaseCommand):
                     self.stdout.write(f"  {preview.breach_key}: {preview.explanation}")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Done: {len(result.runs)} rule(s), {result.found} found, {result.recorded} new, {result.applied} applied."
+                f"Done: {len(result.runs)} rule(s), {result.found} found, "
+                f"{result.recorded} new, {result.applied} applied."
             )
         )
