@@ -235,3 +235,11 @@ def test_cus_2_simultaneous_registrations_of_one_phone_give_exactly_one_customer
     assert sorted(r for r in results if not isinstance(r, Customer)) == ["customers.duplicate"] * (threads_n - 1)
     assert Customer.objects.count() == 1
     assert DuplicateAttempt.objects.count() == threads_n - 1
+
+
+def test_cus_2_two_people_with_the_same_name_are_two_customers(personas):
+    from yingxiao.customers.services import customer_create
+
+    first = customer_create(actor=personas.rep, data={"name": "张伟", "kind": "person", "phone": "13900001111"})
+    second = customer_create(actor=personas.other_rep, data={"name": "张伟", "kind": "person", "phone": "13900002222"})
+    assert first.pk != second.pk

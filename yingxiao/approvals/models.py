@@ -160,7 +160,7 @@ class Instance(models.Model):
 
     request_type = models.CharField(_("request type"), max_length=50, db_index=True)
     flow = models.ForeignKey(Flow, verbose_name=_("flow"), on_delete=models.PROTECT, related_name="instances")
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("request title"), max_length=200)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
     subject = GenericForeignKey("content_type", "object_id")

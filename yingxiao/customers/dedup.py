@@ -29,12 +29,17 @@ _KIND_ORDER = {CustomerIdentity.Kind.PHONE: 0, CustomerIdentity.Kind.EMAIL: 1, C
 
 
 def customer_keys(customer: Customer) -> list[Key]:
-    """The customer's own keys (rule: CUS-2 shared contract)."""
+    """The customer's own keys (rule: CUS-2).
+
+    The name is a key for companies only: two different people may well both be called 张伟,
+    while two registrations of 杭州华东机械 are the same company.
+    """
     keys = [
         (CustomerIdentity.Kind.PHONE, normalize_phone(customer.phone)),
-        (CustomerIdentity.Kind.NAME, normalize_name(customer.name)),
         (CustomerIdentity.Kind.EMAIL, normalize_email(customer.email)),
     ]
+    if customer.kind == Customer.Kind.COMPANY:
+        keys.append((CustomerIdentity.Kind.NAME, normalize_name(customer.name)))
     return [(str(kind), value) for kind, value in keys if value]
 
 

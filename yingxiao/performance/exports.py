@@ -64,7 +64,7 @@ def ledger_workbook(month: dt.date, people: list[LedgerRow], departments: list[L
     """Two sheets — per person and per department — for ``month``."""
     workbook = Workbook()
     workbook.remove(workbook.active)  # type: ignore[arg-type]
-    _sheet(workbook, _("By person"), _("Person"), people, with_department=True)
+    _sheet(workbook, _("By person"), _("Employee"), people, with_department=True)
     _sheet(workbook, _("By department"), _("Department"), departments, with_department=False)
     workbook.properties.title = f"{_('Fines and rewards ledger')} {month:%Y-%m}"
     buffer = io.BytesIO()

@@ -13,7 +13,7 @@ from .models import Reward
 
 
 class _PersonForm(forms.Form):
-    person = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())
+    person = forms.ModelChoiceField(label=_("Employee"), queryset=User.objects.none())
 
     def __init__(self, *args: Any, people: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -29,7 +29,7 @@ class ViolationForm(_PersonForm):
 
 
 class RewardForm(_PersonForm):
-    kind = forms.ChoiceField(label=_("Kind"), choices=Reward.Kind.choices)
+    kind = forms.ChoiceField(label=_("Type"), choices=Reward.Kind.choices)
     amount = forms.DecimalField(
         label=_("Amount"),
         max_digits=12,

@@ -79,7 +79,7 @@ class Violation(models.Model):
         related_name="+",
     )
     rule_id = models.CharField(_("rule"), max_length=10)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OWN)
+    kind = models.CharField(_("violation type"), max_length=20, choices=Kind.choices, default=Kind.OWN)
     origin = models.ForeignKey(
         "self",
         verbose_name=_("subordinate's violation"),
@@ -197,7 +197,7 @@ class Reward(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    kind = models.CharField(_("reward type"), max_length=30, choices=Kind.choices)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     reason = models.TextField(_("reason"))
     reported_violation = models.ForeignKey(

@@ -41,6 +41,13 @@ NAVIGATION = [
         "activities.view_activity",
     ),
     NavEntry("approvals:inbox", _("Approvals"), "check2-square", _("Requests waiting for your decision.")),
+    NavEntry(
+        "performance:ledger",
+        _("Fines and rewards"),
+        "cash-coin",
+        _("The fines and rewards ledger of the month, per person and department."),
+    ),
+    NavEntry("policy:index", _("Policies"), "book", _("The policy numbers in force and the rules that watch them.")),
     NavEntry("org:chart", _("Organisation"), "diagram-3", _("Departments, positions and who reports to whom.")),
 ]
 

@@ -16,8 +16,10 @@ from functools import lru_cache
 
 import opencc
 
+from yingxiao.customers.dedup import desired_keys
 from yingxiao.customers.models import Contact, Customer, CustomerIdentity
 from yingxiao.customers.normalize import normalize_email, normalize_name, normalize_phone, pinyin_forms
+from yingxiao.customers.search import search_fields
 from yingxiao.org.models import Department, User
 
 from . import words as w
@@ -153,10 +155,9 @@ class CustomerFactory:
             registered_by=owner,
             registered_at=registered_at,
         )
-        # Search helpers exactly per the shared contract (CUS-2).
-        customer.name_normalized = name_key
-        customer.name_pinyin, customer.name_initials = pinyin_forms(name)
-        customer.phone_normalized = normalize_phone(phone)
+        # Search helpers filled exactly as the customers app fills them.
+        for field, value in search_fields(name, phone).items():
+            setattr(customer, field, value)
 
         contacts = self._contacts(customer, place, is_person, registered_at)
         keys = self._keys(customer, contacts)
@@ -295,22 +296,12 @@ class CustomerFactory:
 
     @staticmethod
     def _keys(customer: Customer, contacts: list[Contact]) -> list[tuple[str, str, int | None]]:
-        """CUS-2 identity keys; a value the customer already holds is not repeated for a contact."""
-        keys: list[tuple[str, str, int | None]] = []
-        seen: set[Key] = set()
-
-        def add(kind: str, value: str, index: int | None) -> None:
-            if value and (kind, value) not in seen:
-                seen.add((kind, value))
-                keys.append((kind, value, index))
-
-        add(CustomerIdentity.Kind.PHONE, normalize_phone(customer.phone), None)
-        add(CustomerIdentity.Kind.NAME, normalize_name(customer.name), None)
-        add(CustomerIdentity.Kind.EMAIL, normalize_email(customer.email), None)
-        for index, contact in enumerate(contacts):
-            add(CustomerIdentity.Kind.PHONE, normalize_phone(contact.phone), index)
-            add(CustomerIdentity.Kind.EMAIL, normalize_email(contact.email), index)
-        return keys
+        """CUS-2 identity keys as the customers app defines them; ``index`` names the contact."""
+        by_contact = {id(contact): index for index, contact in enumerate(contacts)}
+        return [
+            (kind, value, None if contact is None else by_contact[id(contact)])
+            for (kind, value), contact in desired_keys(customer, contacts).items()
+        ]
 
     # --- grading -----------------------------------------------------------------------------
     def _intent(self, stage: str) -> str:
