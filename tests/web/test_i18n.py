@@ -47,9 +47,21 @@ def test_the_login_page_can_switch_language_before_logging_in(client):
     assert "使用者名稱" in client.get("/login/").content.decode()
 
 
-@pytest.mark.parametrize(("accept", "word"), [("en-US,en;q=0.9", "Log in"), ("zh-TW", "登入"), ("zh-CN", "登录")])
-def test_the_browser_language_is_honoured(client, accept, word):
-    assert word in client.get("/login/", HTTP_ACCEPT_LANGUAGE=accept).content.decode()
+@pytest.mark.parametrize(
+    ("accept", "lang"),
+    [("zh-TW", "zh-hant"), ("zh-HK,zh;q=0.8", "zh-hant"), ("zh-CN", "zh-hans"), ("en-US", "zh-hans")],
+)
+def test_pages_follow_the_browser_only_between_chinese_variants(client, accept, lang):
+    """An English-language browser still gets the Chinese UI until the person switches."""
+    html = client.get("/login/", HTTP_ACCEPT_LANGUAGE=accept).content.decode()
+    assert f'<html lang="{lang}">' in html
+
+
+def test_the_switch_beats_the_browser_language(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    assert "Username" in client.get("/login/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/login/"})
+    assert "用户名" in client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
 
 
 def test_the_switch_offers_the_three_languages(client, personas):

@@ -53,6 +53,8 @@ _POLICY_READ = [
     "policy.view_ruleresult",
 ]
 _POLICY_EDIT = [*_POLICY_READ, "policy.add_policyvalue"]
+_APPROVALS_OVERSIGHT = ["approvals.view_instance"]
+_DISCIPLINE = ["performance.add_violation", "performance.add_reward"]
 
 
 @dataclass(frozen=True)
@@ -66,12 +68,23 @@ class RoleSpec:
 STANDARD_ROLES = [
     RoleSpec("chairman", _("Chairman"), DataScope.ALL, (*_CUSTOMER_READ, *_MANAGE_OWNERSHIP)),
     RoleSpec(
-        "general_manager", _("General manager"), DataScope.ALL, (*_CUSTOMER_WORK, *_MANAGE_OWNERSHIP, *_POLICY_EDIT)
+        "general_manager",
+        _("General manager"),
+        DataScope.ALL,
+        (*_CUSTOMER_WORK, *_MANAGE_OWNERSHIP, *_POLICY_EDIT, *_APPROVALS_OVERSIGHT, *_DISCIPLINE),
     ),
     RoleSpec(
-        "sales_director", _("Sales director"), DataScope.ALL, (*_CUSTOMER_WORK, *_MANAGE_OWNERSHIP, *_POLICY_EDIT)
+        "sales_director",
+        _("Sales director"),
+        DataScope.ALL,
+        (*_CUSTOMER_WORK, *_MANAGE_OWNERSHIP, *_POLICY_EDIT, *_APPROVALS_OVERSIGHT, *_DISCIPLINE),
     ),
-    RoleSpec("department_head", _("Department head"), DataScope.DEPARTMENT, (*_CUSTOMER_WORK, *_MANAGE_OWNERSHIP)),
+    RoleSpec(
+        "department_head",
+        _("Department head"),
+        DataScope.DEPARTMENT,
+        (*_CUSTOMER_WORK, *_MANAGE_OWNERSHIP, *_APPROVALS_OVERSIGHT, *_DISCIPLINE),
+    ),
     RoleSpec("group_leader", _("Group leader"), DataScope.DEPARTMENT, tuple(_CUSTOMER_WORK)),
     RoleSpec("sales_rep", _("Sales representative"), DataScope.OWN, tuple(_CUSTOMER_WORK)),
     RoleSpec("regional_manager", _("Regional manager"), DataScope.OWN, tuple(_CUSTOMER_WORK)),
@@ -87,8 +100,13 @@ STANDARD_ROLES = [
         DataScope.ALL,
         (*_CUSTOMER_WORK, *_MANAGE_OWNERSHIP, *_POLICY_READ),
     ),
-    RoleSpec("finance", _("Finance"), DataScope.ALL, ("customers.view_customer",)),
-    RoleSpec("hr", _("Human resources"), DataScope.OWN, ("org.view_user", "org.change_user")),
+    RoleSpec(
+        "finance",
+        _("Finance"),
+        DataScope.ALL,
+        ("customers.view_customer", "performance.view_violation", "performance.confirm_payment_violation"),
+    ),
+    RoleSpec("hr", _("Human resources"), DataScope.ALL, ("org.view_user", "org.change_user", *_DISCIPLINE)),
     RoleSpec("admin", _("System administrator"), DataScope.ALL, (*_ORG_ADMIN, *_CUSTOMER_READ, *_POLICY_EDIT)),
 ]
 

@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 VIOLATION_REQUEST = "violation"
 REWARD_REQUEST = "reward"
-FINANCE_ROLE = "finance"
 HR_ROLE = "hr"
 _RULE_ID = re.compile(r"^[A-Z]{2,4}-\d{1,3}$")
 _CENT = Decimal("0.01")
@@ -64,8 +63,8 @@ def _may_record_for(actor: User, person: User) -> None:
     """A head records for their department, the director for all; nobody for themselves."""
     if actor.pk == person.pk:
         raise BusinessError(errors.SELF_RECORD)
-    if actor.has_perm("performance.add_violation"):
-        return
+    if not actor.has_perm("performance.add_violation"):
+        raise BusinessError(errors.NOT_YOUR_STAFF)
     scope = scope_for(actor)
     if scope.is_all:
         return
@@ -283,8 +282,8 @@ def _notify_person(violation: Violation, template: Any, **extra: Any) -> None:
 
 def violation_mark_paid(*, actor: User, violation: Violation, paid_at: dt.datetime | None = None) -> Violation:
     """Finance confirms the fine was paid (DIS-1); nobody else can."""
-    scope = scope_for(actor)
-    if FINANCE_ROLE not in scope.role_codes and not actor.has_perm("performance.confirm_payment_violation"):
+    # Roles are data (ORG-5): whoever holds the permission is finance for this purpose.
+    if not actor.has_perm("performance.confirm_payment_violation"):
         raise BusinessError(errors.FINANCE_ONLY)
     with transaction.atomic():
         updated = Violation.objects.filter(pk=violation.pk, status=Violation.Status.APPROVED).update(

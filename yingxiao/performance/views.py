@@ -75,7 +75,7 @@ def violations(request: HttpRequest) -> HttpResponse:
         "violations": list(rows[:200]),
         "rewards": list(selectors.rewards_for(request.user)[:100]),  # type: ignore[arg-type]
         "statuses": Violation.Status.choices,
-        "is_finance": services.FINANCE_ROLE in scope_for(request.user).role_codes,  # type: ignore[arg-type]
+        "is_finance": request.user.has_perm("performance.confirm_payment_violation"),
         "violation_form": ViolationForm(people=people),
         "reward_form": RewardForm(people=people),
         "may_record": scope_for(request.user).level != "own",  # type: ignore[arg-type]
