@@ -131,7 +131,7 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "yingxiao.web.storage.StaticFilesStorage"},  # hashed + compressed
 }
 
 # Strict CSP: no inline script or style, nothing from another origin.

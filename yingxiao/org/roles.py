@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .models import DataScope, Role
@@ -120,10 +122,14 @@ def _permissions(codes: tuple[str, ...]) -> list[Permission]:
 
 
 def ensure_standard_roles() -> None:
-    """Create any standard role that is missing (existing roles are left as edited)."""
+    """Create any standard role that is missing (existing roles are left as edited).
+
+    Names are stored in the company's language: migrate runs with translation switched off.
+    """
     existing = set(Role.objects.values_list("code", flat=True))
-    for spec in STANDARD_ROLES:
-        if spec.code in existing:
-            continue
-        role = Role.objects.create(code=spec.code, name=str(spec.name), data_scope=spec.scope)
-        role.permissions.set(_permissions(spec.permissions))
+    with translation.override(settings.LANGUAGE_CODE):
+        for spec in STANDARD_ROLES:
+            if spec.code in existing:
+                continue
+            role = Role.objects.create(code=spec.code, name=str(spec.name), data_scope=spec.scope)
+            role.permissions.set(_permissions(spec.permissions))
