@@ -40,8 +40,11 @@ def test_catalog_lists_every_param_of_rules_md() -> None:
     if not RULES_MD.exists():
         pytest.skip("spec not available")
     names = set(re.findall(r"\{([a-z_0-9]+)(?:=[^}]*)?\}", RULES_MD.read_text())) - {"param"}
-    assert names == set(BY_NAME)
-    assert len(CATALOG) == len(BY_NAME) == 56
+    # Every number in the catalog is configurable; a few operational ones (reminder lead times,
+    # quotas) go beyond it, each citing the rule it serves.
+    assert names <= set(BY_NAME)
+    assert len(names) == 56
+    assert len(CATALOG) == len(BY_NAME)
 
 
 @pytest.mark.django_db

@@ -43,6 +43,9 @@ class ActivitySerializer(serializers.ModelSerializer[Activity]):
             "result",
             "duration_minutes",
             "is_qualifying",
+            "is_return_visit",
+            "return_visit_counts",
+            "sms_streak",
             "routed_to",
             "caller_name",
             "caller_contact",
@@ -71,6 +74,7 @@ class ActivityCreateSerializer(serializers.Serializer[Any]):
     duration_minutes = serializers.IntegerField(required=False, allow_null=True, default=None)
     caller_name = serializers.CharField(required=False, allow_blank=True, default="")
     caller_contact = serializers.CharField(required=False, allow_blank=True, default="")
+    is_return_visit = serializers.BooleanField(required=False, default=False)
 
 
 class ActivityViewSet(  # type: ignore[misc]
@@ -95,4 +99,7 @@ class ActivityViewSet(  # type: ignore[misc]
 
 
 def register(router: BaseRouter) -> None:
+    from .api_reports import register as register_reports
+
     router.register("activities", ActivityViewSet)
+    register_reports(router)

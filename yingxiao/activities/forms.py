@@ -33,6 +33,7 @@ class ActivityLogForm(forms.ModelForm[Activity]):
             "duration_minutes",
             "caller_name",
             "caller_contact",
+            "is_return_visit",
         ]
         widgets = {
             "occurred_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format=_LOCAL_INPUT),
@@ -51,6 +52,8 @@ class ActivityLogForm(forms.ModelForm[Activity]):
         for field in self.fields.values():
             select = isinstance(field.widget, forms.Select)
             css = "form-select form-select-sm" if select else "form-control form-control-sm"
+            if isinstance(field.widget, forms.CheckboxInput):
+                css = "form-check-input"
             field.widget.attrs.setdefault("class", css)
 
     def _post_clean(self) -> None:

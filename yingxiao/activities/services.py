@@ -19,6 +19,7 @@ from yingxiao.org.selectors import heads_of, superior_of
 
 from . import errors
 from .models import Activity
+from .return_visits import return_visit_mark, return_visit_recount
 from .rules import counts_as_service
 
 if TYPE_CHECKING:
@@ -171,12 +172,14 @@ def activity_log(
     duration_minutes: int | None = None,
     caller_name: str = "",
     caller_contact: str = "",
+    is_return_visit: bool = False,
 ) -> Activity:
     """Register one contact with a customer (ACT-1) by ``actor``, the staff member.
 
     Anyone may log on a customer within their view scope (CUS-11); the owner is told when
     someone else does. A message (ACT-6) is routed to whoever stands in for the owner.
-    Qualifying service (CUS-7) moves the customer's last-served time forward. On any
+    Qualifying service (CUS-7) moves the customer's last-served time forward. A return visit
+    (ACT-2) is counted unless it extends a run of SMS-only return visits too far (ACT-3). On any
     BusinessError nothing has been written.
     """
     # rule: ACT-1
@@ -212,6 +215,8 @@ def activity_log(
         if not text["caller_contact"]:
             raise BusinessError(errors.MESSAGE_DETAILS_REQUIRED, field="caller_contact")
         routed_to = message_recipient(target)
+    if is_return_visit and kind == Activity.Kind.MESSAGE:
+        raise BusinessError(errors.RETURN_VISIT_KIND, field="is_return_visit")
 
     with transaction.atomic():
         activity = Activity(
@@ -224,10 +229,21 @@ def activity_log(
             duration_minutes=duration_minutes,
             is_qualifying=counts_as_service(kind, text["result"]),  # rule: CUS-7
             routed_to=routed_to,
+            is_return_visit=bool(is_return_visit),
             **text,
         )
+        later_return_visits = False
+        if activity.is_return_visit:
+            # rule: ACT-3 — one return visit of a customer at a time, so the streak is never miscounted.
+            Customer.objects.select_for_update().filter(pk=target.pk).values_list("pk", flat=True).first()
+            return_visit_mark(activity)
+            later_return_visits = Activity.objects.filter(
+                customer_id=target.pk, is_return_visit=True, occurred_at__gt=when
+            ).exists()
         activity._history_user = actor  # type: ignore[attr-defined]
         activity.save()
+        if later_return_visits:
+            return_visit_recount(target.pk, when)
         if activity.is_qualifying:
             _advance_last_served(target.pk, when)
         owner = target.owner

@@ -8,6 +8,7 @@ from yingxiao.activities.api import register as register_activities
 from yingxiao.approvals.api import register as register_approvals
 from yingxiao.core.api_errors import api_not_found
 from yingxiao.customers.api import register as register_customers
+from yingxiao.customers.api_relations import register as register_customer_relations
 from yingxiao.org.api import register as register_org
 from yingxiao.performance.api import register as register_performance
 from yingxiao.policy.api import register as register_policy
@@ -16,6 +17,7 @@ router = DefaultRouter()
 register_org(router)
 register_activities(router)
 register_customers(router)
+register_customer_relations(router)
 register_approvals(router)
 register_performance(router)
 register_policy(router)

@@ -9,17 +9,24 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from yingxiao.core.permissions import METHOD_ACTIONS
-from yingxiao.org.models import User
+from yingxiao.org.models import Department, User
+from yingxiao.org.scope import scope_for
 
-from . import selectors, services
+from . import allocation, blacklist, pool, selectors, services
 from .filters import CustomerFilterSet
-from .models import Contact, Customer, DuplicateAttempt
+from .models import Allocation, BlacklistRecord, Contact, Customer, DuplicateAttempt, PoolEntry
 
 _CUSTOMER_FIELDS = [
     "id",
@@ -186,3 +193,215 @@ class ContactViewSet(
 def register(router: BaseRouter) -> None:
     router.register("customers", CustomerViewSet, basename="customer")
     router.register("contacts", ContactViewSet, basename="contact")
+    register_pool(router)
+
+
+# --- public pool (CUS-7), allocation (CUS-6), blacklist requests (CUS-3) -------------------
+class PoolEntrySerializer(serializers.ModelSerializer[PoolEntry]):
+    """One customer in the public pool: since when, why (rule, explanation), previous owner."""
+
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    region = serializers.CharField(source="customer.region", read_only=True)
+    industry = serializers.CharField(source="customer.industry", read_only=True)
+    is_blacklisted = serializers.BooleanField(source="customer.is_blacklisted", read_only=True)
+    released_owner_name = serializers.StringRelatedField(source="released_owner")
+    released_department_name = serializers.StringRelatedField(source="released_department")
+
+    class Meta:
+        model = PoolEntry
+        fields = [
+            "id",
+            "customer",
+            "customer_name",
+            "region",
+            "industry",
+            "is_blacklisted",
+            "entered_at",
+            "reason",
+            "rule_id",
+            "explanation",
+            "inputs",
+            "released_owner",
+            "released_owner_name",
+            "released_department",
+            "released_department_name",
+        ]
+        read_only_fields = fields
+
+
+class ClaimSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    customer = serializers.IntegerField(min_value=1)
+
+
+class ReassignSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    customers = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=5000)
+    to_user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False)
+    to_department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False)
+    reason = serializers.CharField(max_length=300)
+
+
+class PoolViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The public pool (公海, CUS-7): list; ``claim`` one customer; ``reassign`` (customer-resource director)."""
+
+    serializer_class = PoolEntrySerializer
+    queryset = PoolEntry.objects.none()
+    permission_classes = [IsAuthenticated]  # the pool services decide (claim / reassign permissions)
+
+    def get_queryset(self) -> QuerySet[PoolEntry]:
+        params = self.request.query_params
+        return pool.pool_entries(
+            self.request.user,
+            q=params.get("q", ""),
+            region=params.get("region", ""),
+            industry=params.get("industry", ""),
+        )
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not pool.can_see_pool(request.user):
+            raise PermissionDenied
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=ClaimSerializer, responses=CustomerSerializer)
+    @action(detail=False, methods=["post"])
+    def claim(self, request: Request) -> Response:
+        data = ClaimSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        customer = pool.customer_claim(actor=request.user, customer=data.validated_data["customer"])
+        return Response(CustomerSerializer(selectors.get_customer_for(request.user, customer.pk)).data)
+
+    @extend_schema(
+        request=ReassignSerializer,
+        responses={200: inline_serializer("Reassigned", {"changed": serializers.IntegerField()})},
+    )
+    @action(detail=False, methods=["post"])
+    def reassign(self, request: Request) -> Response:
+        data = ReassignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changed = pool.customer_reassign(
+            actor=request.user,
+            customers=data.validated_data["customers"],
+            to_user=data.validated_data.get("to_user"),
+            to_department=data.validated_data.get("to_department"),
+            reason=data.validated_data["reason"],
+        )
+        return Response({"changed": changed})
+
+
+class AllocationSerializer(serializers.ModelSerializer[Allocation]):
+    """An allocation (CUS-6): ``customers`` and ``staff`` ids in; the lines out."""
+
+    customers = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), write_only=True, min_length=1, max_length=20000
+    )
+    staff = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), many=True, write_only=True)
+    lines = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Allocation
+        fields = [
+            "id",
+            "created_by",
+            "created_at",
+            "note",
+            "customer_count",
+            "staff_count",
+            "customers",
+            "staff",
+            "lines",
+        ]
+        read_only_fields = ["created_by", "created_at", "customer_count", "staff_count"]
+
+    def get_lines(self, obj: Allocation) -> list[dict[str, int]]:
+        return [
+            {"customer": line.customer_id, "staff": line.staff_id, "position": line.position}
+            for line in obj.lines.order_by("position")
+        ]
+
+
+class AllocationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Allocations of unowned customers among staff (CUS-6); creating one runs ``allocation_run``."""
+
+    serializer_class = AllocationSerializer
+    queryset = Allocation.objects.all()
+    permission_classes = [IsAuthenticated]  # allocation_run checks customers.allocate_customer
+
+    def get_queryset(self) -> QuerySet[Allocation]:
+        user = self.request.user
+        if not allocation.can_allocate(user):
+            return Allocation.objects.none()
+        records = Allocation.objects.all() if scope_for(user).is_all else Allocation.objects.filter(created_by=user)
+        return records.order_by("-created_at", "-id")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = allocation.allocation_run(
+            actor=request.user,
+            customers=serializer.validated_data["customers"],
+            staff=serializer.validated_data["staff"],
+            note=serializer.validated_data.get("note", ""),
+        )
+        return Response(self.get_serializer(record).data, status=201)
+
+
+class BlacklistRecordSerializer(serializers.ModelSerializer[BlacklistRecord]):
+    """A blacklist request (CUS-3): customer and reason in; status, approval and approver out."""
+
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none())
+    decided_by_name = serializers.StringRelatedField(source="decided_by")
+
+    class Meta:
+        model = BlacklistRecord
+        fields = [
+            "id",
+            "customer",
+            "reason",
+            "requested_by",
+            "requested_at",
+            "approval",
+            "status",
+            "decided_by",
+            "decided_by_name",
+            "decided_at",
+        ]
+        read_only_fields = ["requested_by", "requested_at", "approval", "status", "decided_by", "decided_at"]
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["customer"].queryset = Customer.objects.restrict(request.user, "view")  # type: ignore[attr-defined]
+        return fields
+
+
+class BlacklistRequestViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Blacklist requests of the caller's customers; creating one starts a ``blacklist`` approval."""
+
+    serializer_class = BlacklistRecordSerializer
+    queryset = BlacklistRecord.objects.all()
+    permission_classes = [IsAuthenticated]  # the request service checks the customer permission
+
+    def get_queryset(self) -> QuerySet[BlacklistRecord]:
+        visible = Customer.objects.restrict(self.request.user, "view").values("pk")
+        return (
+            BlacklistRecord.objects.filter(customer__in=visible)
+            .select_related("decided_by")
+            .order_by("-requested_at", "-id")
+        )
+
+    def perform_create(self, serializer: BlacklistRecordSerializer) -> None:  # type: ignore[override]
+        serializer.instance = blacklist.customer_blacklist_request(
+            actor=self.request.user,
+            customer=serializer.validated_data["customer"],
+            reason=serializer.validated_data["reason"],
+        )
+
+
+def register_pool(router: BaseRouter) -> None:
+    router.register("pool", PoolViewSet, basename="pool")
+    router.register("allocations", AllocationViewSet, basename="allocation")
+    router.register("blacklist-requests", BlacklistRequestViewSet, basename="blacklist-request")

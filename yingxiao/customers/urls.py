@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from . import pool_views, views
 
 app_name = "customers"
 urlpatterns = [
@@ -12,4 +12,16 @@ urlpatterns = [
     path("<int:pk>/transfer/", views.customer_transfer, name="transfer"),
     path("<int:pk>/contacts/add/", views.contact_add, name="contact_add"),
     path("contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
+    path("pool/", pool_views.pool_list, name="pool"),
+    path("pool/<int:pk>/claim/", pool_views.pool_claim, name="pool_claim"),
+    path("pool/preview/", pool_views.pool_preview, name="pool_preview"),
+    path("pool/apply/", pool_views.pool_apply, name="pool_apply"),
+    path("pool/apply/<str:task_id>/", pool_views.pool_apply_status, name="pool_apply_status"),
+    path("pool/reassign/", pool_views.pool_reassign, name="pool_reassign"),
+    path("allocate/", pool_views.allocation_create, name="allocate"),
+    path("allocations/<int:pk>/", pool_views.allocation_detail, name="allocation_detail"),
+    path("<int:pk>/blacklist/", pool_views.blacklist_request, name="blacklist_request"),
 ]
+
+# Grade reviews, admission, invitations, tracking sheets, referrals (CUS-4/5/8/10/13).
+urlpatterns += [path("", include("yingxiao.customers.relations.urls"))]

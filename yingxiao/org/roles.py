@@ -57,6 +57,10 @@ _POLICY_READ = [
 _POLICY_EDIT = [*_POLICY_READ, "policy.add_policyvalue"]
 _APPROVALS_OVERSIGHT = ["approvals.view_instance"]
 _DISCIPLINE = ["performance.add_violation", "performance.add_reward"]
+# CUS-6/CUS-7: the public pool.
+_CLAIM = ["customers.claim_pool_customer"]
+_ALLOCATE = ["customers.allocate_customer"]
+_REASSIGN = ["customers.reassign_customer"]
 
 
 @dataclass(frozen=True)
@@ -67,50 +71,50 @@ class RoleSpec:
     permissions: tuple[str, ...]
 
 
+_DIRECTOR = (
+    *_CUSTOMER_WORK,
+    *_MANAGE_OWNERSHIP,
+    *_POLICY_EDIT,
+    *_APPROVALS_OVERSIGHT,
+    *_DISCIPLINE,
+    *_CLAIM,
+    *_ALLOCATE,
+    *_REASSIGN,
+)
+_HEAD = (*_CUSTOMER_WORK, *_MANAGE_OWNERSHIP, *_APPROVALS_OVERSIGHT, *_DISCIPLINE, *_CLAIM, *_ALLOCATE)
+_REP = (*_CUSTOMER_WORK, *_CLAIM)
+_RESOURCE_DIRECTOR = (
+    *_CUSTOMER_WORK,
+    *_MANAGE_OWNERSHIP,
+    *_POLICY_READ,
+    *_CLAIM,
+    *_ALLOCATE,
+    *_REASSIGN,
+    "customers.run_pool_sweep",
+)
+_FINANCE = ("customers.view_customer", "performance.view_violation", "performance.confirm_payment_violation")
+
+# fmt: off
 STANDARD_ROLES = [
     RoleSpec("chairman", _("Chairman"), DataScope.ALL, (*_CUSTOMER_READ, *_MANAGE_OWNERSHIP)),
-    RoleSpec(
-        "general_manager",
-        _("General manager"),
-        DataScope.ALL,
-        (*_CUSTOMER_WORK, *_MANAGE_OWNERSHIP, *_POLICY_EDIT, *_APPROVALS_OVERSIGHT, *_DISCIPLINE),
-    ),
-    RoleSpec(
-        "sales_director",
-        _("Sales director"),
-        DataScope.ALL,
-        (*_CUSTOMER_WORK, *_MANAGE_OWNERSHIP, *_POLICY_EDIT, *_APPROVALS_OVERSIGHT, *_DISCIPLINE),
-    ),
-    RoleSpec(
-        "department_head",
-        _("Department head"),
-        DataScope.DEPARTMENT,
-        (*_CUSTOMER_WORK, *_MANAGE_OWNERSHIP, *_APPROVALS_OVERSIGHT, *_DISCIPLINE),
-    ),
-    RoleSpec("group_leader", _("Group leader"), DataScope.DEPARTMENT, tuple(_CUSTOMER_WORK)),
-    RoleSpec("sales_rep", _("Sales representative"), DataScope.OWN, tuple(_CUSTOMER_WORK)),
-    RoleSpec("regional_manager", _("Regional manager"), DataScope.OWN, tuple(_CUSTOMER_WORK)),
-    RoleSpec("telesales", _("Telesales agent"), DataScope.OWN, tuple(_CUSTOMER_WORK)),
+    RoleSpec("general_manager", _("General manager"), DataScope.ALL, _DIRECTOR),
+    RoleSpec("sales_director", _("Sales director"), DataScope.ALL, _DIRECTOR),
+    RoleSpec("department_head", _("Department head"), DataScope.DEPARTMENT, _HEAD),
+    RoleSpec("group_leader", _("Group leader"), DataScope.DEPARTMENT, _REP),
+    RoleSpec("sales_rep", _("Sales representative"), DataScope.OWN, _REP),
+    RoleSpec("regional_manager", _("Regional manager"), DataScope.OWN, _REP),
+    RoleSpec("telesales", _("Telesales agent"), DataScope.OWN, _REP),
     RoleSpec("marketing_specialist", _("Marketing specialist"), DataScope.OWN, tuple(_CUSTOMER_WORK)),
     RoleSpec("quoting_engineer", _("Technical quoting"), DataScope.OWN, tuple(_CUSTOMER_READ)),
     RoleSpec("aftersales", _("After-sales / customer service"), DataScope.OWN, tuple(_CUSTOMER_WORK)),
     RoleSpec("sales_assistant", _("Sales assistant (back office)"), DataScope.DEPARTMENT, tuple(_CUSTOMER_WORK)),
     RoleSpec("commerce", _("Commerce group"), DataScope.DEPARTMENT, tuple(_CUSTOMER_WORK)),
-    RoleSpec(
-        "customer_resource_director",
-        _("Customer-resource director"),
-        DataScope.ALL,
-        (*_CUSTOMER_WORK, *_MANAGE_OWNERSHIP, *_POLICY_READ),
-    ),
-    RoleSpec(
-        "finance",
-        _("Finance"),
-        DataScope.ALL,
-        ("customers.view_customer", "performance.view_violation", "performance.confirm_payment_violation"),
-    ),
+    RoleSpec("customer_resource_director", _("Customer-resource director"), DataScope.ALL, _RESOURCE_DIRECTOR),
+    RoleSpec("finance", _("Finance"), DataScope.ALL, _FINANCE),
     RoleSpec("hr", _("Human resources"), DataScope.ALL, ("org.view_user", "org.change_user", *_DISCIPLINE)),
     RoleSpec("admin", _("System administrator"), DataScope.ALL, (*_ORG_ADMIN, *_CUSTOMER_READ, *_POLICY_EDIT)),
 ]
+# fmt: on
 
 
 def _permissions(codes: tuple[str, ...]) -> list[Permission]:

@@ -116,6 +116,23 @@ CATALOG: tuple[ParamSpec, ...] = (
         _('Contacts that count as service (":result": only with an outcome). SMS and messages never count.'),
         choices=QUALIFYING_ACTIVITY_CHOICES,
     ),
+    # rule: CUS-7 — our choices (the policy names no numbers): reminder lead time and claim quota.
+    _int(
+        "pool_release_reminder_days",
+        "CUS-7",
+        7,
+        Unit.DAYS,
+        _("Days before the release to the public pool that the owner is reminded (0: no reminder)."),
+        minimum=0,
+    ),
+    _int(
+        "pool_claim_daily_quota",
+        "CUS-7",
+        10,
+        Unit.COUNT,
+        _("Customers one person may claim from the public pool per day."),
+        minimum=0,
+    ),
     ParamSpec(
         "invite_cutoff",
         "CUS-8",
@@ -130,6 +147,14 @@ CATALOG: tuple[ParamSpec, ...] = (
         7,
         Unit.DAYS,
         _("Interval of the supervisor's review of A/B customer tracking sheets."),
+    ),
+    _int(
+        "greeting_lead_days",
+        "CUS-12",
+        3,
+        Unit.DAYS,
+        _("Days before a contact's birthday or a holiday that the owner is reminded to send greetings."),
+        minimum=0,
     ),
     _money("referral_reward", "CUS-13", "200", _("Reward for a referral that closes.")),
     _int(
@@ -147,6 +172,14 @@ CATALOG: tuple[ParamSpec, ...] = (
         Unit.DAYS,
         _("Maximum interval between management visits to a key account."),
     ),
+    _int(
+        "key_account_lead_days",
+        "CUS-14",
+        7,
+        Unit.DAYS,
+        _("Days before a key-account visit falls due that the visitor is reminded."),
+        minimum=0,
+    ),
     # ACT
     _int(
         "return_visit_days",
@@ -154,6 +187,14 @@ CATALOG: tuple[ParamSpec, ...] = (
         30,
         Unit.DAYS,
         _("Maximum interval between return visits to a transacted customer."),
+    ),
+    _int(
+        "return_visit_lead_days",
+        "ACT-2",
+        3,
+        Unit.DAYS,
+        _("Days before a return visit falls due that the owner is reminded."),
+        minimum=0,
     ),
     _pct("return_visit_target", "ACT-2", "100", _("Target for return-visit punctuality.")),
     _int("sms_invalid_streak", "ACT-3", 3, Unit.TIMES, _("Consecutive SMS-only return visits that become invalid.")),

@@ -46,7 +46,8 @@ if TYPE_CHECKING:
     from .engine import SweepResult
 
 Action = RuleResult.Action
-_RULE_ID = re.compile(r"^[A-Z]{2,5}(-\d{1,3})?$")
+# A catalog ID ("CUS-7"), optionally with a letter for a companion rule ("CUS-7r": its reminder).
+_RULE_ID = re.compile(r"^[A-Z]{2,5}(-\d{1,3}[a-z]?)?$")
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,13 @@ NAVIGATION = [
         "customers.view_customer",
     ),
     NavEntry(
+        "customers:pool",
+        _("Public pool"),
+        "water",
+        _("Customers nobody served in time: see why, and claim them."),
+        "customers.view_customer",
+    ),
+    NavEntry(
         "activities:list",
         _("Activities"),
         "journal-text",
