@@ -73,7 +73,7 @@ class Gunicorn:
                 raise RuntimeError(f"gunicorn exited with {self.proc.returncode}; see {self.log}")
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                conn.request("GET", "/login/")
+                conn.request("GET", "/api/v1/")  # a quick 401/403 once Django answers
                 conn.getresponse().read()
                 conn.close()
                 return

@@ -84,7 +84,9 @@ def test_cus_12_dry_run_then_apply_reminds_each_owner_once(personas, customer, d
     assert preview.found == 2 and not RuleResult.objects.exists() and not Notification.objects.exists()
     applied = run_sweep("CUS-12", as_of=as_of)
     assert (applied.recorded, applied.applied) == (2, 2)
-    assert {p.breach_key for p in preview.runs[0].previews} == set(RuleResult.objects.values_list("breach_key", flat=True))
+    assert {p.breach_key for p in preview.runs[0].previews} == set(
+        RuleResult.objects.values_list("breach_key", flat=True)
+    )
     for day in (30,):
         assert run_sweep("CUS-12", as_of=morning(dt.date(2027, 9, day))).recorded == 0
     notes = list(Notification.objects.filter(recipient=personas.rep).values_list("message", "link"))

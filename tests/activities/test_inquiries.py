@@ -24,8 +24,10 @@ INQUIRY_PERMS = ("view_inquiry", "add_inquiry", "change_inquiry")
 
 def grant_inquiry_permissions() -> None:
     """What the standard roles are asked to carry (see the report): reps view, heads change, intake adds."""
-    perms = {p.codename: p for p in Permission.objects.filter(content_type__app_label="activities",
-                                                              codename__in=INQUIRY_PERMS)}
+    perms = {
+        p.codename: p
+        for p in Permission.objects.filter(content_type__app_label="activities", codename__in=INQUIRY_PERMS)
+    }
     for role in Role.objects.all():
         role.permissions.add(perms["view_inquiry"])
     for code in ("department_head", "sales_director", "admin"):
@@ -196,8 +198,9 @@ def test_act_5_intake_api_and_follow_up_api(personas, team, api_as):
 
     client = APIClient()
     client.force_authenticate(inquiry.assigned_to)
-    moved = client.post(f"/api/v1/inquiries/{inquiry.pk}/follow-up/", {"status": "following", "note": "回复"},
-                        format="json")
+    moved = client.post(
+        f"/api/v1/inquiries/{inquiry.pk}/follow-up/", {"status": "following", "note": "回复"}, format="json"
+    )
     assert moved.status_code == 200 and moved.json()["status"] == "following"
 
 
@@ -227,7 +230,7 @@ def test_act_5_concurrent_arrivals_are_still_spread_evenly(personas, team):
         try:
             barrier.wait()
             receive(personas.admin, subject=f"RFQ {n}")
-        except BaseException as exc:  # noqa: BLE001 — reported below
+        except BaseException as exc:
             failures.append(exc)
         finally:
             connection.close()

@@ -134,7 +134,7 @@ def test_act_2_reminder_found_earlier_is_skipped_when_the_visit_happened_meanwhi
 def test_act_2_punctuality_per_person_and_department_with_the_records_behind_it(personas):
     on_time = deal_customer(personas.rep, personas.domestic, "准时")
     late = deal_customer(personas.rep, personas.domestic, "迟到")
-    missed = deal_customer(personas.teammate, personas.domestic, "未回访")
+    deal_customer(personas.teammate, personas.domestic, "未回访")
     log(personas.rep, on_time, at(30, hour=17))  # due 03-31, visited on the day
     log(personas.rep, late, at(31))  # one day late
     with time_machine.travel(at(45), tick=False):
@@ -229,8 +229,13 @@ def test_act_2_return_visit_via_api_and_the_pages(personas, api_as, client):
     with time_machine.travel(at(1), tick=False):
         response = api_as("rep").post(
             "/api/v1/activities/",
-            {"customer": customer.pk, "kind": "call", "occurred_at": at(1).isoformat(), "subject": "回访",
-             "is_return_visit": True},
+            {
+                "customer": customer.pk,
+                "kind": "call",
+                "occurred_at": at(1).isoformat(),
+                "subject": "回访",
+                "is_return_visit": True,
+            },
             format="json",
         )
     assert response.status_code == 201, response.content

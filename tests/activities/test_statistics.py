@@ -109,7 +109,10 @@ def test_act_4_page_export_and_api(personas, data, client, api_as):
     assert "'=cmd|' /C calc'!A0" in cells and "=cmd|' /C calc'!A0" not in cells
     assert len(book.worksheets) == 2
     daily = api_as("head").get("/api/v1/activity-statistics/daily/", {"day": DAY.isoformat()})
-    assert daily.status_code == 200 and {r["staff"] for r in daily.json()["rows"]} == {personas.rep.pk, personas.teammate.pk}
+    assert daily.status_code == 200 and {r["staff"] for r in daily.json()["rows"]} == {
+        personas.rep.pk,
+        personas.teammate.pk,
+    }
     monthly = api_as("director").get("/api/v1/activity-statistics/monthly/", {"month": "2027-05"})
     assert monthly.status_code == 200 and monthly.json()["total"]["visits"] == 10
     assert api_as("finance").get("/api/v1/activity-statistics/daily/").status_code == 403

@@ -7,7 +7,8 @@ import inspect
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from tests.customers.relations_support import customer_of, people  # noqa: F401
+from tests.customers import relations_support
+from tests.customers.relations_support import customer_of
 from yingxiao.core.errors import BusinessError
 from yingxiao.customers import services
 from yingxiao.customers.models import AdmissionCheck, AdmissionCriterion, Customer
@@ -15,6 +16,7 @@ from yingxiao.customers.relations import admission
 from yingxiao.customers.relations.hooks import customer_changing
 
 pytestmark = pytest.mark.django_db
+people = relations_support.people  # shared fixture
 HOOKED = "customer_changing" in inspect.getsource(services.customer_update)
 needs_hook = pytest.mark.skipif(not HOOKED, reason="needs the hook line in customers.services.customer_update")
 

@@ -10,7 +10,8 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 
 import yingxiao.customers.rules_relations  # noqa: F401 — registers CUS-4/10/13 until customers.rules imports it
-from tests.customers.relations_support import at, customer_of, downgrade_fine, people  # noqa: F401
+from tests.customers import relations_support
+from tests.customers.relations_support import at, customer_of
 from yingxiao.core.errors import BusinessError
 from yingxiao.core.models import Notification
 from yingxiao.customers import services
@@ -22,6 +23,8 @@ from yingxiao.policy.models import RuleResult
 from yingxiao.policy.registry import run_sweep
 
 pytestmark = pytest.mark.django_db
+people = relations_support.people  # shared fixture
+downgrade_fine = relations_support.downgrade_fine  # shared fixture
 HOOKED = "customer_changing" in inspect.getsource(services.customer_update)
 EVALUATED = at(2026, 3, 2, 10, 0)
 
@@ -88,7 +91,7 @@ def test_cus_4_finance_without_the_permission_cannot_evaluate(people):
 
 
 def _downgrade_results():
-    return RuleResult.objects.filter(rule_id="CUS-4", breach_key__contains="downgrade:")
+    return RuleResult.objects.filter(rule_id="CUS-4")
 
 
 def test_cus_4_downgrade_overdue_is_a_violation_only_after_the_deadline(people, downgrade_fine):
@@ -155,24 +158,24 @@ def test_cus_4_archive_edit_of_the_grade_completes_the_downgrade(people):
     assert review.downgraded_at is not None
 
 
-def test_cus_4_evaluation_is_due_every_grade_review_months(people, downgrade_fine):
+def test_cus_4_evaluation_is_due_every_grade_review_months(people):
     customer = customer_of(people.rep, grade=Customer.Grade.PREFERRED, registered_at=at(2025, 12, 1, 9, 0))
     with time_machine.travel(at(2026, 1, 15, 9, 0), tick=False):
         grades.grade_review_record(actor=people.rep, customer=customer, result_grade=Customer.Grade.PREFERRED)
-    run_sweep("CUS-4", as_of=at(2026, 4, 15, 8, 59))
-    assert not RuleResult.objects.filter(breach_key__contains="review:").exists()
-    run_sweep("CUS-4", as_of=at(2026, 4, 15, 9, 0))
-    result = RuleResult.objects.get(breach_key=f"{customer.pk}:review:2026-04-15")
+    run_sweep("CUS-4r", as_of=at(2026, 4, 15, 8, 59))
+    assert not RuleResult.objects.filter(rule_id="CUS-4r").exists()
+    run_sweep("CUS-4r", as_of=at(2026, 4, 15, 9, 0))
+    result = RuleResult.objects.get(rule_id="CUS-4r", breach_key=f"{customer.pk}:review:2026-04-15")
     assert result.person == people.rep
     assert Notification.objects.filter(recipient=people.rep, message__contains="CUS-4").exists()
     assert Notification.objects.filter(recipient=people.head, message__contains="CUS-4").exists()
-    run_sweep("CUS-4", as_of=at(2026, 4, 16, 9, 0))  # the same due date is reminded once
-    assert RuleResult.objects.filter(breach_key__contains="review:").count() == 1
+    run_sweep("CUS-4r", as_of=at(2026, 4, 16, 9, 0))  # the same due date is reminded once
+    assert RuleResult.objects.filter(rule_id="CUS-4r").count() == 1
 
 
-def test_cus_4_ungraded_customers_are_not_due(people, downgrade_fine):
+def test_cus_4_ungraded_customers_are_not_due(people):
     customer_of(people.rep, registered_at=at(2020, 1, 1, 9, 0))
-    assert run_sweep("CUS-4", as_of=at(2026, 4, 15, 9, 0), dry_run=True).found == 0
+    assert run_sweep("CUS-4r", as_of=at(2026, 4, 15, 9, 0), dry_run=True).found == 0
 
 
 def test_cus_4_due_list_is_scoped(people):
@@ -181,7 +184,9 @@ def test_cus_4_due_list_is_scoped(people):
     assert [c.pk for c in grades.customers_due_for_review(people.rep)] == [mine.pk]
 
 
-def test_cus_4_major_loss_tells_the_heads_and_suggests_the_blacklist(people, client, django_capture_on_commit_callbacks):
+def test_cus_4_major_loss_tells_the_heads_and_suggests_the_blacklist(
+    people, client, django_capture_on_commit_callbacks
+):
     customer = vip(people.rep)
     with django_capture_on_commit_callbacks(execute=True):
         evaluate(people.rep, customer, major_loss=True, problems=["business_crisis"])

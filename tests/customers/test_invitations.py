@@ -9,18 +9,23 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
-from tests.customers.relations_support import at, customer_of, people, set_policy  # noqa: F401
+from tests.customers import relations_support
+from tests.customers.relations_support import at, customer_of, set_policy
 from yingxiao.core.errors import BusinessError
 from yingxiao.core.models import CalendarDay, Notification
 from yingxiao.customers.models import Invitation, InvitationResolution
 from yingxiao.customers.relations import invitations
 
 pytestmark = pytest.mark.django_db
+people = relations_support.people  # shared fixture
 EVENT = "春季联谊会"
 EVENT_DAY = dt.date(2026, 3, 15)
 
 
-def invite(actor, customer, when=at(2026, 3, 2, 10, 0), **kwargs):
+MORNING = at(2026, 3, 2, 10, 0)
+
+
+def invite(actor, customer, when=MORNING, **kwargs):
     kwargs.setdefault("event_name", EVENT)
     kwargs.setdefault("event_date", EVENT_DAY)
     with time_machine.travel(when, tick=False):
@@ -207,3 +212,41 @@ def test_cus_8_coordinator_page_lists_and_resolves(people, shared, client):
     assert a.status == Invitation.Status.CONFIRMED
     client.force_login(people.rep)
     assert client.get("/customers/invitations/conflicts/").status_code == 403
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_cus_8_departments_confirming_at_once_get_one_winner_and_a_clear_refusal(people):
+    import threading
+
+    from django.db import connection
+
+    customer = customer_of(people.rep)
+    actors = [people.rep, people.director, people.rep, people.director]
+    barrier = threading.Barrier(len(actors))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def confirm(actor) -> None:
+        try:
+            barrier.wait()
+            try:
+                invitations.invitation_create(
+                    actor=actor, customer=customer, event_name=EVENT, event_date=EVENT_DAY, confirmed=True
+                )
+                outcome = "ok"
+            except BusinessError as error:
+                outcome = error.code
+            with lock:
+                outcomes.append(outcome)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=confirm, args=(actor,)) for actor in actors]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("ok") == 1
+    assert set(outcomes) - {"ok"} <= {"customers.invitation_taken", "customers.invitation_duplicate"}
+    assert Invitation.objects.filter(status=Invitation.Status.CONFIRMED).count() == 1

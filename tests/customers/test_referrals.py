@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 import yingxiao.customers.rules_relations  # noqa: F401 — registers CUS-4/10/13 until customers.rules imports it
-from tests.customers.relations_support import at, customer_of, people, set_policy  # noqa: F401
+from tests.customers import relations_support
+from tests.customers.relations_support import at, customer_of, set_policy
 from yingxiao.core.errors import BusinessError
 from yingxiao.core.models import Notification
 from yingxiao.customers import services
@@ -19,6 +20,7 @@ from yingxiao.policy.models import RuleResult
 from yingxiao.policy.registry import run_sweep
 
 pytestmark = pytest.mark.django_db
+people = relations_support.people  # shared fixture
 HOOKED = "customer_changing" in inspect.getsource(services.customer_update)
 
 

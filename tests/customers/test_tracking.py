@@ -8,7 +8,8 @@ import pytest
 import time_machine
 
 import yingxiao.customers.rules_relations  # noqa: F401 — registers CUS-4/10/13 until customers.rules imports it
-from tests.customers.relations_support import at, customer_of, people  # noqa: F401
+from tests.customers import relations_support
+from tests.customers.relations_support import at, customer_of
 from yingxiao.core.errors import BusinessError
 from yingxiao.core.models import Notification
 from yingxiao.customers.models import Customer, TrackingReview, TrackingSheet
@@ -17,6 +18,7 @@ from yingxiao.policy.models import RuleResult
 from yingxiao.policy.registry import run_sweep
 
 pytestmark = pytest.mark.django_db
+people = relations_support.people  # shared fixture
 WRITTEN = at(2026, 3, 2, 10, 0)
 
 
@@ -30,7 +32,10 @@ def write(actor, customer, when=WRITTEN):
             actor=actor,
             customer=customer,
             goal="三月内签下首单",
-            steps=[{"planned_on": "2026-03-05", "action": "上门演示"}, {"planned_on": dt.date(2026, 3, 12), "action": "报价"}],
+            steps=[
+                {"planned_on": "2026-03-05", "action": "上门演示"},
+                {"planned_on": dt.date(2026, 3, 12), "action": "报价"},
+            ],
         )
 
 

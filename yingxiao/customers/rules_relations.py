@@ -1,11 +1,12 @@
 """Policy rules of grade reviews (CUS-4), tracking sheets (CUS-10) and referrals (CUS-13).
 
-Imported by ``customers.rules`` (which the engine autodiscovers). The registry keeps one rule
-per ID, so a rule whose policy has two sides finds both, told apart by the breach key:
-CUS-4 ``review:<due date>`` (evaluation due: remind the owner and the department heads) and
-``downgrade:<evaluation>`` (VIP not downgraded in time: violation against the responsible
-person); CUS-10 ``sheet:<ISO week>`` (A/B customer without a sheet: remind the owner, weekly) and
-``review:<due date>`` (sheet overdue for review: remind the owner's supervisor).
+Imported by ``customers.rules`` (which the engine autodiscovers).
+- CUS-4 (violation): a VIP found with problems not downgraded in time, once per evaluation.
+- CUS-4r (reminder): evaluation due — the owner and the department heads, once per due date.
+- CUS-10 (reminder), told apart by the breach key: ``sheet:<ISO week>`` (A/B customer without a
+  sheet: the owner, weekly) and ``review:<due date>`` (sheet overdue: the owner's supervisor).
+- CUS-13 (reminder): a referred customer closed without a reward — granted now, or the owner is
+  asked for the deal value.
 """
 
 from __future__ import annotations
@@ -43,23 +44,25 @@ def _day(value: dt.datetime | None) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d") if value else DASH
 
 
-@register
-class GradeReviewRule(Rule):
-    """rule: CUS-4 — evaluation every ``grade_review_months``; problem VIPs downgraded within ``vip_downgrade_days``."""
-
-    id = "CUS-4"
-    title = _("Grade evaluation due; VIP downgrade overdue")
-    action = Action.VIOLATE
+class _GradeRule(Rule):
     subject_model = "customers.Customer"
     explanation = _(
         "%(customer)s (grade %(grade)s): last evaluation %(last_review)s, next evaluation due %(review_due)s; "
         "VIP downgrade due %(downgrade_due)s, made %(downgraded)s."
     )
 
+
+@register
+class GradeDowngradeRule(_GradeRule):
+    """rule: CUS-4 — a VIP found with problems not downgraded within ``vip_downgrade_days``: a violation."""
+
+    id = "CUS-4"
+    title = _("VIP downgrade overdue after a grade evaluation")
+    action = Action.VIOLATE
+
     @property
     def params(self) -> tuple[str, ...]:  # type: ignore[override]
-        base = ("grade_review_months", "vip_downgrade_days")
-        return (*base, DOWNGRADE_FINE) if DOWNGRADE_FINE in BY_NAME else base
+        return ("vip_downgrade_days", DOWNGRADE_FINE) if DOWNGRADE_FINE in BY_NAME else ("vip_downgrade_days",)
 
     def check(self, as_of: dt.datetime) -> Iterator[Finding]:
         late = GradeReview.objects.filter(downgrade_due_at__lt=as_of, reviewed_at__lte=as_of).filter(
@@ -82,9 +85,44 @@ class GradeReviewRule(Rule):
                     "evaluation": row["pk"],
                 },
             )
+
+    def apply(self, finding: Finding) -> bool:
+        """A violation against the responsible person, once per evaluation (compare: still late?)."""
+        from yingxiao.performance.services import violation_record
+
+        review = GradeReview.objects.filter(pk=int(finding.key.partition(":")[2])).first()
+        person = User.objects.filter(pk=finding.person_id).first() if finding.person_id else None
+        if review is None or person is None or review.downgrade_due_at is None:
+            return False
+        if review.downgraded_at is not None and review.downgraded_at <= review.downgrade_due_at:
+            return False
+        if DOWNGRADE_FINE not in BY_NAME:
+            raise RuntimeError(f"CUS-4: the policy catalog has no {DOWNGRADE_FINE!r} parameter")
+        violation_record(
+            actor_or_system=None,
+            person=person,
+            rule_id=self.id,
+            evidence=finding.explanation,
+            amount=Decimal(str(policy_value(DOWNGRADE_FINE, at=finding.as_of))),
+            subject=review,
+            breach_key=f"CUS-4:evaluation:{review.pk}",
+        )
+        return True
+
+
+@register
+class GradeReviewDueRule(_GradeRule):
+    """rule: CUS-4 — graded customers are evaluated every ``grade_review_months``: owner and heads reminded."""
+
+    id = "CUS-4r"
+    title = _("Grade evaluation due")
+    params = ("grade_review_months",)
+    action = Action.REMIND
+
+    def check(self, as_of: dt.datetime) -> Iterator[Finding]:
         months = int(policy_value("grade_review_months", at=as_of))
         due = due_for_review(Customer.objects.all(), as_of).values(
-            "pk", "name", "grade", "owner_id", "department_id", "registered_at", "last_review"
+            "pk", "name", "grade", "owner_id", "registered_at", "last_review"
         )
         for row in due.order_by("pk").iterator():
             review_due = add_months(row["last_review"] or row["registered_at"], months)
@@ -99,51 +137,21 @@ class GradeReviewRule(Rule):
                     "review_due": _day(review_due),
                     "downgrade_due": DASH,
                     "downgraded": DASH,
-                    "department": row["department_id"],
                 },
             )
 
     def apply(self, finding: Finding) -> bool:
-        if finding.key.startswith("downgrade:"):
-            return self._violate(finding)
-        return self._remind(finding)
-
-    def _remind(self, finding: Finding) -> bool:
-        """Evaluation due: the owner and the heads of the owning department are reminded."""
+        """The owner and the heads of the owning department are reminded."""
         customer = Customer.objects.filter(pk=finding.subject_id).only("pk", "owner_id", "department_id").first()
         if customer is None:
             return False
-        recipients = {u.pk: u for u in User.objects.filter(pk=customer.owner_id)}
-        department = Department.objects.filter(pk=customer.department_id).first()
+        recipients = {u.pk: u for u in User.objects.filter(pk=customer.owner_id)} if customer.owner_id else {}
+        department = Department.objects.filter(pk=customer.department_id).first() if customer.department_id else None
         if department is not None:
             recipients.update({u.pk: u for u in heads_of(department)})
         for user in recipients.values():
             notify(user, message=finding.explanation, link=customer_link(customer.pk))
         return bool(recipients)
-
-    def _violate(self, finding: Finding) -> bool:
-        """Downgrade overdue: a violation against the responsible person, once per evaluation."""
-        from yingxiao.performance.services import violation_record
-
-        review = GradeReview.objects.filter(pk=int(finding.key.partition(":")[2])).first()
-        person = User.objects.filter(pk=finding.person_id).first()
-        if review is None or person is None:
-            return False
-        in_time = review.downgraded_at is not None and review.downgraded_at <= review.downgrade_due_at
-        if in_time:
-            return False
-        if DOWNGRADE_FINE not in BY_NAME:
-            raise RuntimeError(f"CUS-4: the policy catalog has no {DOWNGRADE_FINE!r} parameter")
-        violation_record(
-            actor_or_system=None,
-            person=person,
-            rule_id=self.id,
-            evidence=finding.explanation,
-            amount=Decimal(str(policy_value(DOWNGRADE_FINE, at=finding.as_of))),
-            subject=review,
-            breach_key=f"CUS-4:evaluation:{review.pk}",
-        )
-        return True
 
 
 @register

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from .models import DataScope, Role
 
 _CUSTOMER_WORK = [
+    "activities.view_inquiry",
+    "activities.view_keyaccount",
     "customers.view_customer",
     "customers.add_customer",
     "customers.change_customer",
@@ -26,7 +28,12 @@ _CUSTOMER_WORK = [
     "activities.view_activity",
     "activities.add_activity",
 ]
-_CUSTOMER_READ = ["customers.view_customer", "customers.view_contact", "activities.view_activity"]
+_CUSTOMER_READ = [
+    "activities.view_keyaccount",
+    "customers.view_customer",
+    "customers.view_contact",
+    "activities.view_activity",
+]
 _ORG_ADMIN = [
     "org.view_department",
     "org.add_department",
@@ -57,6 +64,9 @@ _POLICY_READ = [
 _POLICY_EDIT = [*_POLICY_READ, "policy.add_policyvalue"]
 _APPROVALS_OVERSIGHT = ["approvals.view_instance"]
 _DISCIPLINE = ["performance.add_violation", "performance.add_reward"]
+# ACT-5 inquiries and CUS-14 key accounts.
+_INQUIRY_MANAGE = ["activities.add_inquiry", "activities.change_inquiry"]
+_KEY_ACCOUNT_MANAGE = ["activities.add_keyaccount", "activities.change_keyaccount"]
 # CUS-6/CUS-7: the public pool.
 _CLAIM = ["customers.claim_pool_customer"]
 _ALLOCATE = ["customers.allocate_customer"]
@@ -72,6 +82,8 @@ class RoleSpec:
 
 
 _DIRECTOR = (
+    *_INQUIRY_MANAGE,
+    *_KEY_ACCOUNT_MANAGE,
     *_CUSTOMER_WORK,
     *_MANAGE_OWNERSHIP,
     *_POLICY_EDIT,
@@ -81,9 +93,20 @@ _DIRECTOR = (
     *_ALLOCATE,
     *_REASSIGN,
 )
-_HEAD = (*_CUSTOMER_WORK, *_MANAGE_OWNERSHIP, *_APPROVALS_OVERSIGHT, *_DISCIPLINE, *_CLAIM, *_ALLOCATE)
+_HEAD = (
+    *_INQUIRY_MANAGE,
+    *_CUSTOMER_WORK,
+    *_MANAGE_OWNERSHIP,
+    *_APPROVALS_OVERSIGHT,
+    *_DISCIPLINE,
+    *_CLAIM,
+    *_ALLOCATE,
+)
 _REP = (*_CUSTOMER_WORK, *_CLAIM)
 _RESOURCE_DIRECTOR = (
+    *_KEY_ACCOUNT_MANAGE,
+    *_INQUIRY_MANAGE,
+    *_KEY_ACCOUNT_MANAGE,
     *_CUSTOMER_WORK,
     *_MANAGE_OWNERSHIP,
     *_POLICY_READ,
@@ -96,7 +119,7 @@ _FINANCE = ("customers.view_customer", "performance.view_violation", "performanc
 
 # fmt: off
 STANDARD_ROLES = [
-    RoleSpec("chairman", _("Chairman"), DataScope.ALL, (*_CUSTOMER_READ, *_MANAGE_OWNERSHIP)),
+    RoleSpec("chairman", _("Chairman"), DataScope.ALL, (*_CUSTOMER_READ, *_MANAGE_OWNERSHIP, *_KEY_ACCOUNT_MANAGE)),
     RoleSpec("general_manager", _("General manager"), DataScope.ALL, _DIRECTOR),
     RoleSpec("sales_director", _("Sales director"), DataScope.ALL, _DIRECTOR),
     RoleSpec("department_head", _("Department head"), DataScope.DEPARTMENT, _HEAD),
@@ -112,7 +135,12 @@ STANDARD_ROLES = [
     RoleSpec("customer_resource_director", _("Customer-resource director"), DataScope.ALL, _RESOURCE_DIRECTOR),
     RoleSpec("finance", _("Finance"), DataScope.ALL, _FINANCE),
     RoleSpec("hr", _("Human resources"), DataScope.ALL, ("org.view_user", "org.change_user", *_DISCIPLINE)),
-    RoleSpec("admin", _("System administrator"), DataScope.ALL, (*_ORG_ADMIN, *_CUSTOMER_READ, *_POLICY_EDIT)),
+    RoleSpec(
+        "admin",
+        _("System administrator"),
+        DataScope.ALL,
+        (*_ORG_ADMIN, *_CUSTOMER_READ, *_POLICY_EDIT, *_INQUIRY_MANAGE),
+    ),
 ]
 # fmt: on
 

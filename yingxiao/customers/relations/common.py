@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.urls import reverse
-from django.utils.functional import lazy
+from django.utils.functional import Promise, lazy
 
 from yingxiao.core.errors import NOT_FOUND, BusinessError
 from yingxiao.org.models import User
@@ -34,7 +34,7 @@ def customer_for(actor: User, customer: Customer | int, action: str = "change", 
     return found
 
 
-def versioned(obj: models.Model, actor: User | None, reason: str) -> None:
+def versioned(obj: models.Model, actor: User | None, reason: str | Promise) -> None:
     """simple-history records who and why with the row it writes on the next save() (CUS-9)."""
     obj._history_user = actor  # type: ignore[attr-defined]
     obj._change_reason = str(reason)  # type: ignore[attr-defined]

@@ -156,7 +156,7 @@ def _notify_review(actor: User, review: GradeReview) -> None:
         notify(
             review.responsible, message=lazy_format(message, customer=customer.name, due=due), link=link, actor=actor
         )
-    if review.major_loss and customer.department_id:
+    if review.major_loss and customer.department is not None:
         # rule: CUS-4 → CUS-3 — a major loss is reported to management, who may blacklist the customer.
         message = _("%(customer)s caused a major loss: consider a blacklist request (CUS-3).")
         for head in heads_of(customer.department):
