@@ -240,6 +240,8 @@ SPECTACULAR_SETTINGS = {
             "yingxiao.approvals.models.Decision.Kind",
             "yingxiao.core.models.CalendarDay.Kind",
             "yingxiao.customers.models.Customer.Kind",
+            "yingxiao.customers.models.Customer.Grade",
+            "yingxiao.customers.models.Referral.RewardKind",
             "yingxiao.customers.models.CustomerIdentity.Kind",
             "yingxiao.org.models.Department.Kind",
             "yingxiao.org.models.User.Status",

@@ -11,5 +11,5 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_rep_logs_in_and_sees_the_chinese_home_page(page):
     build_personas()
     login(page, "rep")
-    assert page.get_by_test_id("current-user").inner_text() == "张三"
+    assert page.get_by_test_id("current-user").inner_text().strip() == "张三"
     assert page.locator("html").get_attribute("lang") == "zh-hans"

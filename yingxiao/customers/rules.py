@@ -146,3 +146,6 @@ class PoolReleaseReminder(Rule):
 
 register(PoolRelease)
 register(PoolReleaseReminder)
+
+# CUS-4, CUS-10, CUS-13 live in their own module; importing it registers them.
+from . import rules_relations  # noqa: E402, F401

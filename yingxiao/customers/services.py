@@ -37,6 +37,7 @@ from .errors import (
 )
 from .models import Contact, Customer, DuplicateAttempt, OwnershipChange
 from .normalize import normalize_email, normalize_phone
+from .relations.hooks import customer_changing
 from .search import search_fields
 
 __all__ = [
@@ -234,6 +235,9 @@ def customer_update(
         changed = [name for name, value in fields.items() if getattr(locked, name) != value]
         if not changed:
             return locked
+        customer_changing(
+            actor=actor, customer=locked, changes={name: fields[name] for name in changed}
+        )  # rule: CUS-4, CUS-5, CUS-13
         for name in changed:
             setattr(locked, name, fields[name])
         contacts = list(locked.contacts.all())

@@ -67,6 +67,32 @@ _DISCIPLINE = ["performance.add_violation", "performance.add_reward"]
 # ACT-5 inquiries and CUS-14 key accounts.
 _INQUIRY_MANAGE = ["activities.add_inquiry", "activities.change_inquiry"]
 _KEY_ACCOUNT_MANAGE = ["activities.add_keyaccount", "activities.change_keyaccount"]
+# CUS-4/5/8/10/13: grade reviews, admission, invitations, tracking sheets, referrals.
+_RELATIONS_WORK = [
+    "customers.view_gradereview",
+    "customers.add_gradereview",
+    "customers.view_admissioncriterion",
+    "customers.view_admissioncheck",
+    "customers.add_admissioncheck",
+    "customers.change_admissioncheck",
+    "customers.view_invitation",
+    "customers.add_invitation",
+    "customers.change_invitation",
+    "customers.view_trackingsheet",
+    "customers.add_trackingsheet",
+    "customers.change_trackingsheet",
+    "customers.view_referral",
+    "customers.add_referral",
+    "customers.change_referral",
+    "customers.view_referralreward",
+]
+_SUPERVISE_TRACKING = ["customers.review_trackingsheet"]
+_COORDINATE_INVITATIONS = ["customers.resolve_invitation"]
+_CHECKLIST_ADMIN = [
+    "customers.view_admissioncriterion",
+    "customers.add_admissioncriterion",
+    "customers.change_admissioncriterion",
+]
 # CUS-6/CUS-7: the public pool.
 _CLAIM = ["customers.claim_pool_customer"]
 _ALLOCATE = ["customers.allocate_customer"]
@@ -82,6 +108,10 @@ class RoleSpec:
 
 
 _DIRECTOR = (
+    *_RELATIONS_WORK,
+    *_SUPERVISE_TRACKING,
+    *_COORDINATE_INVITATIONS,
+    *_CHECKLIST_ADMIN,
     *_INQUIRY_MANAGE,
     *_KEY_ACCOUNT_MANAGE,
     *_CUSTOMER_WORK,
@@ -94,6 +124,8 @@ _DIRECTOR = (
     *_REASSIGN,
 )
 _HEAD = (
+    *_RELATIONS_WORK,
+    *_SUPERVISE_TRACKING,
     *_INQUIRY_MANAGE,
     *_CUSTOMER_WORK,
     *_MANAGE_OWNERSHIP,
@@ -102,7 +134,7 @@ _HEAD = (
     *_CLAIM,
     *_ALLOCATE,
 )
-_REP = (*_CUSTOMER_WORK, *_CLAIM)
+_REP = (*_RELATIONS_WORK, *_CUSTOMER_WORK, *_CLAIM)
 _RESOURCE_DIRECTOR = (
     *_KEY_ACCOUNT_MANAGE,
     *_INQUIRY_MANAGE,
@@ -123,14 +155,19 @@ STANDARD_ROLES = [
     RoleSpec("general_manager", _("General manager"), DataScope.ALL, _DIRECTOR),
     RoleSpec("sales_director", _("Sales director"), DataScope.ALL, _DIRECTOR),
     RoleSpec("department_head", _("Department head"), DataScope.DEPARTMENT, _HEAD),
-    RoleSpec("group_leader", _("Group leader"), DataScope.DEPARTMENT, _REP),
+    RoleSpec("group_leader", _("Group leader"), DataScope.DEPARTMENT, (*_REP, *_SUPERVISE_TRACKING)),
     RoleSpec("sales_rep", _("Sales representative"), DataScope.OWN, _REP),
     RoleSpec("regional_manager", _("Regional manager"), DataScope.OWN, _REP),
     RoleSpec("telesales", _("Telesales agent"), DataScope.OWN, _REP),
     RoleSpec("marketing_specialist", _("Marketing specialist"), DataScope.OWN, tuple(_CUSTOMER_WORK)),
     RoleSpec("quoting_engineer", _("Technical quoting"), DataScope.OWN, tuple(_CUSTOMER_READ)),
     RoleSpec("aftersales", _("After-sales / customer service"), DataScope.OWN, tuple(_CUSTOMER_WORK)),
-    RoleSpec("sales_assistant", _("Sales assistant (back office)"), DataScope.DEPARTMENT, tuple(_CUSTOMER_WORK)),
+    RoleSpec(
+        "sales_assistant",
+        _("Sales assistant (back office)"),
+        DataScope.DEPARTMENT,
+        (*_CUSTOMER_WORK, *_RELATIONS_WORK, *_COORDINATE_INVITATIONS),
+    ),
     RoleSpec("commerce", _("Commerce group"), DataScope.DEPARTMENT, tuple(_CUSTOMER_WORK)),
     RoleSpec("customer_resource_director", _("Customer-resource director"), DataScope.ALL, _RESOURCE_DIRECTOR),
     RoleSpec("finance", _("Finance"), DataScope.ALL, _FINANCE),
@@ -139,7 +176,7 @@ STANDARD_ROLES = [
         "admin",
         _("System administrator"),
         DataScope.ALL,
-        (*_ORG_ADMIN, *_CUSTOMER_READ, *_POLICY_EDIT, *_INQUIRY_MANAGE),
+        (*_ORG_ADMIN, *_CUSTOMER_READ, *_POLICY_EDIT, *_INQUIRY_MANAGE, *_CHECKLIST_ADMIN),
     ),
 ]
 # fmt: on

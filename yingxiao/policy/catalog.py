@@ -157,6 +157,7 @@ CATALOG: tuple[ParamSpec, ...] = (
         minimum=0,
     ),
     _money("referral_reward", "CUS-13", "200", _("Reward for a referral that closes.")),
+    _money("vip_downgrade_fine", "CUS-4", "100", _("Fine for a VIP downgrade made after the deadline.")),
     _int(
         "points_per_1000",
         "CUS-13",

@@ -38,7 +38,7 @@ NAVIGATION = [
         _("Public pool"),
         "water",
         _("Customers nobody served in time: see why, and claim them."),
-        "customers.view_customer",
+        "customers.claim_pool_customer",
     ),
     NavEntry(
         "activities:list",

@@ -293,13 +293,12 @@ class TrackingReview(models.Model):
         return f"{self.sheet} {self.reviewed_at:%Y-%m-%d}"
 
 
-class RewardKind(models.TextChoices):
-    CASH = "cash", _("Cash reward")  # 油费奖励
-    POINTS = "points", _("Points")  # 积分
-
-
 class Referral(models.Model):
     """Customer ``referrer`` brought in the new customer ``referred`` (转介绍, CUS-13)."""
+
+    class RewardKind(models.TextChoices):
+        CASH = "cash", _("Cash reward")  # 油费奖励
+        POINTS = "points", _("Points")  # 积分
 
     referrer = models.ForeignKey(
         Customer, verbose_name=_("referred by"), on_delete=models.PROTECT, related_name="referrals_made"
@@ -342,7 +341,7 @@ class ReferralReward(models.Model):
     referrer = models.ForeignKey(
         Customer, verbose_name=_("rewarded customer"), on_delete=models.PROTECT, related_name="referral_rewards"
     )
-    kind = models.CharField(_("reward"), max_length=10, choices=RewardKind.choices)
+    kind = models.CharField(_("reward"), max_length=10, choices=Referral.RewardKind.choices)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, null=True, blank=True)
     points = models.PositiveIntegerField(_("points"), null=True, blank=True)
     deal_value = models.DecimalField(_("deal value"), max_digits=14, decimal_places=2, null=True, blank=True)
@@ -363,3 +362,6 @@ class ReferralReward(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referrer}: {self.amount or self.points}"
+
+
+RewardKind = Referral.RewardKind
