@@ -109,7 +109,8 @@ def markdown(results: dict[str, Any]) -> str:
         f"{results['timestamp']} · commit {results.get('commit') or '?'} · {m['cpu']} ({m['cores']} cores, "
         f"{m['memory_gb']} GB) · PostgreSQL {results['postgres']['version']} (shared_buffers "
         f"{results['postgres']['shared_buffers']}) · Django {results['django']} · gunicorn 2 sync workers, "
-        "loopback, token auth",
+        f"loopback, token auth · load average at the end {m.get('load_average')} (other work on the machine "
+        "inflates every figure; measure on a quiet machine)",
         "",
         "Data: " + ", ".join(f"{t} {v['rows']:,} rows ({v['total_mb']:,} MB with indexes)" for t, v in tables.items()),
         "",

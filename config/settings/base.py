@@ -181,6 +181,17 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="yingxiao@localhost")
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# Caches: per-process memory by default; shared Redis when REDIS_URL is set (several processes or
+# machines then see one another's invalidations at once). The org cache holds each user's
+# permissions and data scope (yingxiao.org.scope), keyed by a version that org changes bump.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "yingxiao"}}
+CACHES["org"] = {**CACHES["default"], "KEY_PREFIX": "org", "TIMEOUT": env.int("ORG_CACHE_SECONDS", default=60)}
+if not REDIS_URL:
+    CACHES["org"]["LOCATION"] = "yingxiao-org"
+
 # Background work: app code only uses django.tasks. The embedded default stores tasks in
 # the database (`manage.py db_worker`); with REDIS_URL set, tasks go to RQ workers on any number
 # of machines (`manage.py rqworker default --job-class django_tasks_rq.backend.Job`) and the

@@ -60,6 +60,8 @@ def activity_log_view(request: AuthenticatedHtmxRequest, customer_id: int) -> Ht
             messages.success(request, _("The contact has been logged."))
             return redirect(services.customer_link(customer))
         form = ActivityLogForm(customer=customer)
+        # The service advanced last_served_at in the database; show the panel with the new value.
+        customer.refresh_from_db(fields=["last_served_at"])
     context = {"customer": customer, "activities": timeline_for(request.user, customer), "form": form, "saved": saved}
     template = "activities/_customer_panel.html" if request.htmx else "activities/log.html"
     return render(request, template, context)

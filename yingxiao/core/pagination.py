@@ -11,10 +11,11 @@ past the cap.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from django.core.paginator import EmptyPage, InvalidPage, Page, PageNotAnInteger, Paginator
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,23 @@ from rest_framework.utils.urls import remove_query_param
 
 COUNT_CAP = 10_000
 MAX_OFFSET = 2**62
+# From this offset on, a page first finds its ids alone (an index-only scan over the ordering's
+# index), then reads the full rows of just those ids: page 1000 reads 25 rows, not 25,000.
+DEEP_OFFSET = 500
+
+
+def slice_rows(object_list: QuerySet[Any] | Sequence[Any], start: int, stop: int) -> QuerySet[Any] | Sequence[Any]:
+    """``object_list[start:stop]``; on an ordered queryset deep in the list, ids first (see DEEP_OFFSET)."""
+    if (
+        isinstance(object_list, QuerySet)
+        and start >= DEEP_OFFSET
+        and object_list.ordered
+        and not object_list.query.distinct
+        and object_list.query.combinator is None
+    ):
+        ids = object_list.values("pk")[start:stop]
+        return object_list.filter(pk__in=Subquery(ids))[: stop - start]
+    return object_list[start:stop]
 
 
 def capped_count(object_list: QuerySet[Any] | Sequence[Any], cap: int | None = None) -> tuple[int, bool]:
@@ -33,7 +51,11 @@ def capped_count(object_list: QuerySet[Any] | Sequence[Any], cap: int | None = N
     after ``cap + 1`` rows, whatever the table's size.
     """
     cap = COUNT_CAP if cap is None else cap
-    n = object_list.order_by()[: cap + 1].count() if isinstance(object_list, QuerySet) else len(object_list[: cap + 1])
+    if isinstance(object_list, QuerySet):
+        # Only the ids: the row's other columns and display joins are not counted.
+        n = object_list.order_by().values("pk")[: cap + 1].count()
+    else:
+        n = len(object_list[: cap + 1])
     return (min(n, cap), n <= cap)
 
 
@@ -74,12 +96,23 @@ class CappedPage(Page):
 class CappedPaginator(Paginator):
     """A Django paginator whose count stops at ``cap`` and whose pages never need the count."""
 
-    def __init__(self, object_list: Any, per_page: int, *args: Any, cap: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        object_list: Any,
+        per_page: int,
+        *args: Any,
+        cap: int | None = None,
+        known_count: tuple[int, bool] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(object_list, per_page, *args, **kwargs)
         self.cap = COUNT_CAP if cap is None else cap
+        self.known_count = known_count  # (count, exact) the caller already knows: no count query
 
     @cached_property
     def _capped(self) -> tuple[int, bool]:
+        if self.known_count is not None:
+            return self.known_count
         return capped_count(self.object_list, self.cap)
 
     @cached_property
@@ -111,7 +144,7 @@ class CappedPaginator(Paginator):
     def page(self, number: Any) -> CappedPage:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        rows = list(slice_rows(self.object_list, bottom, bottom + self.per_page + 1))
         if not rows and number > 1:
             raise EmptyPage(_("That page contains no results"))
         return CappedPage(rows[: self.per_page], number, self, has_more=len(rows) > self.per_page)
@@ -123,6 +156,13 @@ class FastPageNumberPagination(PageNumberPagination):
     django_paginator_class = CappedPaginator
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list[Any] | None:
+        """As DRF's, with the view's ``count_cap`` and ``known_count`` (set by its filtering) if any."""
+        self.django_paginator_class = partial(  # type: ignore[assignment]
+            CappedPaginator, cap=getattr(view, "count_cap", None), known_count=getattr(view, "known_count", None)
+        )
+        return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data: Any) -> Response:
         paginator = self.page.paginator

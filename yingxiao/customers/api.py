@@ -74,6 +74,55 @@ class CustomerListSerializer(serializers.ModelSerializer[Customer]):
         read_only_fields = _READ_ONLY
 
 
+_DATETIME = serializers.DateTimeField()
+
+
+class CustomerRowSerializer(CustomerListSerializer):
+    """The list row from a ``selectors.customer_list_values`` dict: same output, no per-field machinery.
+
+    Declares the list serializer's fields (for the schema); writes nothing.
+    """
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        row = instance
+        out = {name: row[name] for name in _ROW_PLAIN}
+        out["owner"] = row["owner_id"]
+        out["owner_name"] = row["owner_name"]
+        out["department"] = row["department_id"]
+        out["department_name"] = row["department_name"]
+        registered, served = row["registered_at"], row["last_served_at"]
+        out["registered_at"] = _DATETIME.to_representation(registered) if registered is not None else None
+        out["last_served_at"] = _DATETIME.to_representation(served) if served is not None else None
+        return {name: out[name] for name in _CUSTOMER_FIELDS}
+
+
+_ROW_PLAIN = [
+    name
+    for name in _CUSTOMER_FIELDS
+    if name not in ("owner", "owner_name", "department", "department_name", "registered_at", "last_served_at")
+]
+
+
+class DuplicateQuerySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    name = serializers.CharField(required=False, allow_blank=True, max_length=200, trim_whitespace=False)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=40, trim_whitespace=False)
+    email = serializers.CharField(required=False, allow_blank=True, max_length=200, trim_whitespace=False)
+    exclude = serializers.IntegerField(required=False, min_value=1)
+
+
+class DuplicateHitSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """One registered customer the values collide with (CUS-2), masked to the caller's scope."""
+
+    kind = serializers.CharField()
+    visible = serializers.BooleanField()
+    customer = serializers.IntegerField(allow_null=True, help_text="Only when the caller may see the customer.")
+    customer_name = serializers.CharField()
+    value = serializers.CharField()
+    owner_name = serializers.CharField()
+    department_name = serializers.CharField()
+    message = serializers.CharField()
+
+
 class CustomerSerializer(CustomerListSerializer):
     """Detail, create and update; contacts may be given on create and are listed on read."""
 
@@ -110,6 +159,10 @@ class ContactSerializer(serializers.ModelSerializer[Contact]):
         return fields
 
 
+_PLAIN_LIST_PARAMS = {"q", "page", "page_size", "format"}
+_Q_MAX = 100  # the filterset's limit: a longer term goes through it and is refused there
+
+
 class CustomerViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -122,23 +175,81 @@ class CustomerViewSet(
     queryset = Customer.objects.all()
     filter_backends = [DjangoFilterBackend]
     filterset_class = CustomerFilterSet
+    count_cap: int | None = None  # read by FastPageNumberPagination
+    known_count: tuple[int, bool] | None = None
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
-        return CustomerListSerializer if self.action == "list" else CustomerSerializer
+        return CustomerRowSerializer if self.action == "list" else CustomerSerializer
 
     def get_queryset(self) -> QuerySet[Customer]:
         action = METHOD_ACTIONS.get(self.request.method or "GET", "view")
+        if self.action == "list":
+            return selectors.customer_list_values(self.request.user, action)
         queryset = selectors.customer_queryset(self.request.user, "view" if action == "add" else action)
+        return queryset.defer(None).prefetch_related("contacts")
+
+    def filter_queryset(self, queryset: QuerySet[Customer]) -> QuerySet[Customer]:
+        """The list: a search alone skips the filterset (its form costs more than the query) and gets
+        the plan chosen for its term; searched lists count at most ``SEARCH_COUNT_CAP`` matches."""
         if self.action != "list":
-            queryset = queryset.defer(None).prefetch_related("contacts")
-        return queryset
+            return super().filter_queryset(queryset)
+        params = self.request.query_params
+        q = params.get("q", "")
+        if q.strip():
+            self.count_cap = selectors.SEARCH_COUNT_CAP
+        if set(params) <= _PLAIN_LIST_PARAMS and len(q) <= _Q_MAX:
+            if not q.strip():
+                return queryset
+            queryset, self.known_count = selectors.customer_search(
+                queryset, q, scope_level=scope_for(self.request.user).level
+            )
+            return queryset
+        return super().filter_queryset(queryset)
+
+    @extend_schema(
+        parameters=[DuplicateQuerySerializer],
+        responses=inline_serializer("DuplicateCheck", {"duplicates": DuplicateHitSerializer(many=True)}),
+    )
+    @action(detail=False, methods=["get"], url_path="check-duplicates", filter_backends=[], pagination_class=None)
+    def check_duplicates(self, request: Request) -> Response:
+        """Who already registered this phone, name or e-mail (CUS-2), masked to the caller's scope; writes nothing."""
+        query = DuplicateQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        hits = services.customer_check_duplicates(
+            actor=request.user,
+            name=data.get("name", ""),
+            phone=data.get("phone", ""),
+            email=data.get("email", ""),
+            exclude=data.get("exclude"),
+        )
+        return Response(
+            {
+                "duplicates": [
+                    {
+                        "kind": hit.kind,
+                        "visible": hit.visible,
+                        "customer": hit.customer_id if hit.visible else None,
+                        "customer_name": hit.customer_name,
+                        "value": hit.value,
+                        "owner_name": hit.owner_name,
+                        "department_name": hit.department_name,
+                        "message": str(hit.message),
+                    }
+                    for hit in hits
+                ]
+            }
+        )
 
     def perform_create(self, serializer: CustomerSerializer) -> None:  # type: ignore[override]
         data = dict(serializer.validated_data)
         contacts = data.pop("contacts", [])
-        serializer.instance = services.customer_create(
+        customer = services.customer_create(
             actor=self.request.user, data=data, contacts=contacts, channel=DuplicateAttempt.Channel.API
         )
+        if not contacts:  # nothing to read back: the response lists no contacts without asking
+            customer._prefetched_objects_cache = {"contacts": Contact.objects.none()}
+        serializer.instance = customer
 
     def perform_update(self, serializer: CustomerSerializer) -> None:  # type: ignore[override]
         data = dict(serializer.validated_data)

@@ -7,11 +7,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db import connections
+from django.db.models import F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 
+from yingxiao.core.pagination import capped_count
 from yingxiao.core.querysets import get_restricted_or_404
-from yingxiao.org.models import Department, User
+from yingxiao.org.models import DataScope, Department, User
 
+from . import search
 from .filters import CustomerFilterSet
 from .models import Contact, Customer, OwnershipChange
 
@@ -28,6 +32,87 @@ def customer_queryset(actor: User, action: str = "view") -> QuerySet[Customer]:
         .defer(*_LIST_DEFER)
         .order_by("-registered_at", "-id")
     )
+
+
+# What a list row shows (the API list and its lean serializer): plain columns, the owner's and the
+# department's display names by join — no model instances, no related rows.
+LIST_VALUES = (
+    "id",
+    "name",
+    "kind",
+    "industry",
+    "region",
+    "address",
+    "phone",
+    "email",
+    "source",
+    "heard_from",
+    "previous_brand",
+    "grade",
+    "stage",
+    "intent",
+    "credit",
+    "is_blacklisted",
+    "owner_id",
+    "department_id",
+    "registered_at",
+    "last_served_at",
+)
+# A searched list counts at most this many matches ("1000+"): counting every match of a common
+# term costs more than the page.
+SEARCH_COUNT_CAP = 1000
+
+
+# Names by correlated subquery rather than join: a join, even one the planner removes, keeps the
+# id-only scans of deep pages and counts off the covering index.
+_OWNER_NAME = Subquery(
+    User.objects.filter(pk=OuterRef("owner_id"))
+    .order_by()
+    .values(name=Coalesce(NullIf(F("display_name"), Value("")), F("username")))[:1]
+)
+_DEPARTMENT_NAME = Subquery(Department.objects.filter(pk=OuterRef("department_id")).order_by().values("name")[:1])
+
+
+def customer_list_values(actor: User, action: str = "view") -> QuerySet[Customer]:
+    """The actor's customers as list rows (dicts), newest registration first."""
+    return (
+        Customer.objects.restrict(actor, action)
+        .order_by("-registered_at", "-id")
+        .values(*LIST_VALUES, owner_name=_OWNER_NAME, department_name=_DEPARTMENT_NAME)
+    )
+
+
+def customer_search(
+    queryset: QuerySet[Customer], q: str, *, scope_level: str = "", cap: int = SEARCH_COUNT_CAP
+) -> tuple[QuerySet[Customer], tuple[int, bool] | None]:
+    """``queryset`` narrowed by the search term, written for the best plan; and the count if known.
+
+    Rare terms are read from the search index and sorted (``search.matches_first``); common ones
+    walk the ordering's index. The count (capped at ``cap``) is returned when it was needed to
+    decide, or when the index statistics already show far more matches than the cap.
+    """
+    scope_is_all = scope_level == DataScope.ALL
+    # One person's customers (a few thousand at most): check the substring on their rows.
+    searched = search.apply_search(queryset, q, trigram_index=scope_level != DataScope.OWN)
+    ordering = tuple(searched.query.order_by)
+    if (
+        not q.strip()
+        or connections[searched.db].vendor != "postgresql"
+        or not ordering
+        or not all(isinstance(o, str) for o in ordering)
+    ):
+        return searched, None
+    frequency = search.token_frequency(searched, q)
+    if frequency is not None:
+        if frequency < search.RARE_FREQUENCY:
+            return search.matches_first(searched, ordering), None
+        if scope_is_all and frequency * search.table_rows(searched) >= 5 * cap:
+            return searched, (cap, False)
+        return searched, None
+    count = capped_count(searched, cap)
+    if count[1]:  # every match counted: few enough to read them all from the search index
+        searched = search.matches_first(searched, ordering)
+    return searched, count
 
 
 def customer_filterset(actor: User, filters: Mapping[str, Any] | None = None) -> CustomerFilterSet:
