@@ -115,3 +115,20 @@ def test_notification_list_query_count_does_not_grow(personas):
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("notifications:list"))
     assert len(many) == len(one)
+
+
+def test_a_notification_is_also_e_mailed_through_the_task_queue(
+    personas, django_capture_on_commit_callbacks, mailoutbox
+):
+    from django.test import override_settings
+
+    from yingxiao.core.notifications import notify
+
+    personas.rep.email = "zhangsan@example.com"
+    personas.rep.save(update_fields=["email"])
+    immediate = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    with override_settings(TASKS=immediate), django_capture_on_commit_callbacks(execute=True):
+        notify(personas.rep, message="客户甲将于 7 天后释放到公海", link="/customers/1/")
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["zhangsan@example.com"]
+    assert "客户甲" in mailoutbox[0].body

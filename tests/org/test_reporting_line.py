@@ -75,3 +75,25 @@ def test_org_1_chart_lists_vacant_posts(personas):
     domestic = next(child for child in roots[0].children if child.department == personas.domestic)
     head_post = next(p for p in domestic.positions if p.is_head)
     assert head_post.current == []
+
+
+def test_org_1_a_department_added_in_the_admin_site_gets_its_tree_path(personas, client):
+    personas.admin.is_staff = personas.admin.is_superuser = True
+    personas.admin.save(update_fields=["is_staff", "is_superuser"])
+    client.force_login(personas.admin)
+    response = client.post(
+        "/admin/org/department/add/",
+        {
+            "name": "华南组",
+            "code": "south",
+            "kind": "group",
+            "parent": personas.domestic.pk,
+            "sort_order": 0,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    from yingxiao.org.models import Department
+
+    south = Department.objects.get(code="south")
+    assert south.path == f"{personas.domestic.path}{south.pk}/"

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -37,9 +38,16 @@ def notify(recipient: User | None, *, message: str | Promise, link: str = "", ac
     """Tell ``recipient`` something in the app; returns the ``Notification`` (None without a recipient)."""
     if recipient is None or not recipient.is_active:
         return None
-    return Notification.objects.create(
+    notification = Notification.objects.create(
         recipient=recipient, actor=actor, message=_render(message), link=link[:_LINK_MAX]
     )
+    if recipient.email:
+        # The e-mail copy goes out through the task queue, after the change is committed.
+        from .tasks import send_notification_email
+
+        notification_id = notification.pk
+        transaction.on_commit(lambda: send_notification_email.enqueue(notification_id))
+    return notification
 
 
 def notifications_for(user: User) -> QuerySet[Notification]:

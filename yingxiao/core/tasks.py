@@ -19,7 +19,7 @@ from crontask import cron
 from django.conf import settings
 from django.db.models import Func, IntegerField
 from django.tasks import task
-from django.utils import timezone
+from django.utils import timezone, translation
 
 
 class WorkerLost(Exception):
@@ -67,3 +67,23 @@ def reap_stale_tasks() -> dict[str, Any]:
     if backend != "django_tasks_db.DatabaseBackend":
         return {"skipped": backend}
     return reap_stale_db_tasks()
+
+
+@task
+def send_notification_email(notification_id: int) -> bool:
+    """E-mail a copy of an in-app notification through Django's mail backend (console by default)."""
+    from django.core.mail import send_mail
+    from django.utils.translation import gettext
+
+    from .models import Notification
+
+    notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    if notification is None or not notification.recipient.email:
+        return False
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = gettext("Yingxiao notification")
+    body = notification.message
+    if notification.link:
+        body += "\n\n" + notification.link
+    send_mail(subject, body, None, [notification.recipient.email])
+    return True
