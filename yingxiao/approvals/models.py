@@ -282,7 +282,7 @@ class Decision(models.Model):
     )
     decision = models.CharField(_("decision"), max_length=20, choices=Kind.choices)
     note = models.TextField(_("note"), blank=True)
-    decided_at = models.DateTimeField(_("at"))
+    decided_at = models.DateTimeField(_("at"))  # rule: HR-8 — timestamped to the minute, signed below
     signature = models.CharField(_("signature"), max_length=64, editable=False)
 
     class Meta:

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from .permissions import METHOD_ACTIONS
 
 
+# rule: ORG-5 — every API read is scoped through restrict().
 class RestrictedViewSetMixin:
     """Scope the viewset's queryset to the caller: out-of-scope objects are simply not found (404)."""
 

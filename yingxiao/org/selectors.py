@@ -37,6 +37,7 @@ def primary_department(user: User) -> Department | None:
     return position.department if position else None
 
 
+# rule: ORG-3, ORG-4 — the reporting line, skipping vacant posts and absent holders.
 def superior_of(user: User) -> User | None:
     """The person ``user`` reports to (ORG-4).
 

@@ -25,6 +25,7 @@ def _path_for(department: Department) -> str:
     return f"{department.parent.path if department.parent else '/'}{department.pk}/"
 
 
+# rule: ORG-1 — the tree is edited here only (create, move = split/merge, deactivate).
 def department_create(
     *,
     actor: User,

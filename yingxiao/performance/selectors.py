@@ -120,6 +120,7 @@ def _month_rows(actor: User, month: dt.date, group: Iterable[str]) -> tuple[list
     return list(fines), list(rewards)
 
 
+# rule: DIS-3 — the monthly fines-and-rewards ledger per person (and per department below).
 def ledger_by_person(actor: User, month: dt.date) -> list[LedgerRow]:
     """DIS-3: per person, the month's fines (paid / outstanding) and rewards — two queries."""
     group = ("person_id", "person__display_name", "person__username", "department__name")

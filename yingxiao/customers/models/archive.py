@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from yingxiao.core.querysets import RestrictedManager
 
 
+# rule: CUS-1 — the customer record's fields.
 class Customer(models.Model):
     """A customer or prospect, owned by one employee in one department."""
 
