@@ -133,6 +133,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = entries_for(user)
+    # The longest matching URL is the current place: /customers/pool/ is the pool, not the list.
+    matches = [item for item in items if item["url"] != "/" and request.path.startswith(item["url"])]
+    current = max(matches, key=lambda item: len(item["url"]), default=None)
     for item in items:
-        item["active"] = request.path.startswith(item["url"]) and item["url"] != "/"
+        item["active"] = item is current
     return {"nav_items": items}

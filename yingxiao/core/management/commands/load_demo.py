@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from yingxiao.core.demo import DEMO_LOGINS, DEMO_PASSWORD, OTHER_STAFF
 from yingxiao.core.demo.loader import DEFAULT_CUSTOMERS, DEFAULT_SEED, DemoResult, database_is_empty, load_demo
 from yingxiao.org.selectors import positions_of
+from yingxiao.policy.registry import run_sweep
 
 
 def _pad(text: str, width: int) -> str:
@@ -65,6 +66,13 @@ class Command(BaseCommand):
         result = load_demo(seed=options["seed"], customers=options["customers"], anchor=options["anchor"])
         elapsed = time.monotonic() - started
         self._report(result, elapsed)
+        # The scheduler sweeps hourly; sweep once now so the demo opens with its public pool
+        # and reminders in place, each explained by its rule.
+        sweep = run_sweep()
+        self.stdout.write(
+            f"Rule sweep: {sweep.found} findings, {sweep.total('applied')} applied "
+            f"({', '.join(f'{run.rule_id}: {run.applied}' for run in sweep.runs if run.applied)})."
+        )
 
     def _report(self, result: DemoResult, elapsed: float) -> None:
         out = self.stdout.write
