@@ -42,3 +42,23 @@ def test_org_5_change_scope_follows_the_change_permission(personas):
     CustomerFactory(name="甲", owner=personas.rep, department=personas.domestic)
     assert set(Customer.objects.restrict(personas.finance, "view").values_list("name", flat=True)) == {"甲"}
     assert not Customer.objects.restrict(personas.finance, "change").exists()
+
+
+def test_org_5_standard_roles_gain_new_catalog_permissions_but_keep_removals(personas):
+    from django.contrib.auth.models import Permission
+
+    from yingxiao.org.models import Role
+    from yingxiao.org.roles import ensure_standard_roles
+
+    rep = Role.objects.get(code="sales_rep")
+    removed = Permission.objects.get(content_type__app_label="customers", codename="add_customer")
+    rep.permissions.remove(removed)
+    rep.catalog_granted = [code for code in rep.catalog_granted if code != "customers.view_contact"]
+    rep.save(update_fields=["catalog_granted"])
+    rep.permissions.remove(Permission.objects.get(content_type__app_label="customers", codename="view_contact"))
+
+    ensure_standard_roles()
+
+    codes = {f"{p.content_type.app_label}.{p.codename}" for p in rep.permissions.select_related("content_type")}
+    assert "customers.view_contact" in codes  # new in the catalog since the last run: granted
+    assert "customers.add_customer" not in codes  # removed by an administrator: stays removed

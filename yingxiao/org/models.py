@@ -73,6 +73,9 @@ class Role(models.Model):
     data_scope = models.CharField(_("data scope"), max_length=20, choices=DataScope.choices, default=DataScope.OWN)
     permissions = models.ManyToManyField(Permission, verbose_name=_("permissions"), blank=True)
     description = models.TextField(_("description"), blank=True)
+    # Permissions the standard-role catalog has granted so far ("app.codename"): a later release
+    # grants only what is new here, so an administrator's removal is never undone.
+    catalog_granted = models.JSONField(default=list, blank=True, editable=False)
     history = HistoricalRecords(m2m_fields=[permissions])
 
     class Meta:

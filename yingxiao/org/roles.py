@@ -191,14 +191,20 @@ def _permissions(codes: tuple[str, ...]) -> list[Permission]:
 
 
 def ensure_standard_roles() -> None:
-    """Create any standard role that is missing (existing roles are left as edited).
+    """Create missing standard roles and grant standard permissions added since the last run.
 
-    Names are stored in the company's language: migrate runs with translation switched off.
+    A permission the catalog granted before and an administrator removed stays removed; names
+    are stored in the company's language (migrate runs with translation switched off).
     """
-    existing = set(Role.objects.values_list("code", flat=True))
+    roles = {role.code: role for role in Role.objects.all()}
     with translation.override(settings.LANGUAGE_CODE):
         for spec in STANDARD_ROLES:
-            if spec.code in existing:
+            role = roles.get(spec.code)
+            if role is None:
+                role = Role.objects.create(code=spec.code, name=str(spec.name), data_scope=spec.scope)
+            new = sorted(set(spec.permissions) - set(role.catalog_granted))
+            if not new:
                 continue
-            role = Role.objects.create(code=spec.code, name=str(spec.name), data_scope=spec.scope)
-            role.permissions.set(_permissions(spec.permissions))
+            role.permissions.add(*_permissions(tuple(new)))
+            role.catalog_granted = sorted({*role.catalog_granted, *new})
+            role.save(update_fields=["catalog_granted"])
