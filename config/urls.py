@@ -18,6 +18,8 @@ urlpatterns = [
     path("performance/", include("yingxiao.performance.urls")),
     path("customers/", include("yingxiao.customers.urls")),
     path("activities/", include("yingxiao.activities.urls")),
+    path("sales/", include("yingxiao.sales.urls")),
+    path("service/", include("yingxiao.service.urls")),
     path("notifications/", include("yingxiao.core.urls")),
     path("", include("yingxiao.web.urls")),
 ]

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "yingxiao.customers",
     "yingxiao.activities",
     "yingxiao.performance",
+    "yingxiao.sales",
+    "yingxiao.service",
     "yingxiao.web",
     "yingxiao.api",
 ]

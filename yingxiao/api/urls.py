@@ -12,6 +12,8 @@ from yingxiao.customers.api_relations import register as register_customer_relat
 from yingxiao.org.api import register as register_org
 from yingxiao.performance.api import register as register_performance
 from yingxiao.policy.api import register as register_policy
+from yingxiao.sales.api import register as register_sales
+from yingxiao.service.api import register as register_service
 
 router = DefaultRouter()
 register_org(router)
@@ -21,6 +23,8 @@ register_customer_relations(router)
 register_approvals(router)
 register_performance(router)
 register_policy(router)
+register_service(router)
+register_sales(router)
 
 urlpatterns = [
     path("v1/", include(router.urls)),

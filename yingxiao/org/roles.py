@@ -93,6 +93,38 @@ _CHECKLIST_ADMIN = [
     "customers.add_admissioncriterion",
     "customers.change_admissioncriterion",
 ]
+# CMP-1…9: complaints and after-sales.
+_COMPLAINT_LOG = ["service.view_complaint", "service.add_complaint"]
+_COMPLAINT_HANDLE = [
+    *_COMPLAINT_LOG,
+    "service.change_complaint",
+    "service.analyse_complaint",
+    "service.view_aftersalesrecord",
+    "service.add_aftersalesrecord",
+    "service.view_aftersalesreport",
+]
+_AFTERSALES_REPORT = ["service.add_aftersalesreport"]
+# QUO-1…4: products, price lists, quotes; confidential prices and costs by permission.
+_SALES_CATALOG_READ = ["sales.view_product", "sales.view_pricelist"]
+_QUOTE_WORK = [
+    *_SALES_CATALOG_READ,
+    "sales.view_quote",
+    "sales.add_quote",
+    "sales.change_quote",
+    "sales.view_quoterequest",
+    "sales.add_quoterequest",
+]
+_SALES_CATALOG_EDIT = ["sales.add_product", "sales.change_product", "sales.add_pricelist", "sales.change_pricelist"]
+_CONFIDENTIAL_PRICE = ["sales.view_confidential_price"]
+_QUOTER = [
+    *_SALES_CATALOG_READ,
+    "sales.view_quoterequest",
+    "sales.answer_quoterequest",
+    "sales.add_product",
+    "sales.change_product",
+    *_CONFIDENTIAL_PRICE,
+]
+_MONEY_READ = [*_SALES_CATALOG_READ, "sales.view_quote", *_CONFIDENTIAL_PRICE]
 # CUS-6/CUS-7: the public pool.
 _CLAIM = ["customers.claim_pool_customer"]
 _ALLOCATE = ["customers.allocate_customer"]
@@ -108,6 +140,10 @@ class RoleSpec:
 
 
 _DIRECTOR = (
+    *_QUOTE_WORK,
+    *_SALES_CATALOG_EDIT,
+    *_CONFIDENTIAL_PRICE,
+    *_COMPLAINT_HANDLE,
     *_RELATIONS_WORK,
     *_SUPERVISE_TRACKING,
     *_COORDINATE_INVITATIONS,
@@ -124,6 +160,9 @@ _DIRECTOR = (
     *_REASSIGN,
 )
 _HEAD = (
+    *_QUOTE_WORK,
+    *_COMPLAINT_HANDLE,
+    *_AFTERSALES_REPORT,
     *_RELATIONS_WORK,
     *_SUPERVISE_TRACKING,
     *_INQUIRY_MANAGE,
@@ -134,7 +173,7 @@ _HEAD = (
     *_CLAIM,
     *_ALLOCATE,
 )
-_REP = (*_RELATIONS_WORK, *_CUSTOMER_WORK, *_CLAIM)
+_REP = (*_QUOTE_WORK, *_COMPLAINT_LOG, *_RELATIONS_WORK, *_CUSTOMER_WORK, *_CLAIM)
 _RESOURCE_DIRECTOR = (
     *_KEY_ACCOUNT_MANAGE,
     *_INQUIRY_MANAGE,
@@ -147,11 +186,21 @@ _RESOURCE_DIRECTOR = (
     *_REASSIGN,
     "customers.run_pool_sweep",
 )
-_FINANCE = ("customers.view_customer", "performance.view_violation", "performance.confirm_payment_violation")
+_FINANCE = (
+    *_MONEY_READ,
+    "customers.view_customer",
+    "performance.view_violation",
+    "performance.confirm_payment_violation",
+)
 
 # fmt: off
 STANDARD_ROLES = [
-    RoleSpec("chairman", _("Chairman"), DataScope.ALL, (*_CUSTOMER_READ, *_MANAGE_OWNERSHIP, *_KEY_ACCOUNT_MANAGE)),
+    RoleSpec(
+        "chairman",
+        _("Chairman"),
+        DataScope.ALL,
+        (*_CUSTOMER_READ, *_MANAGE_OWNERSHIP, *_KEY_ACCOUNT_MANAGE, *_MONEY_READ),
+    ),
     RoleSpec("general_manager", _("General manager"), DataScope.ALL, _DIRECTOR),
     RoleSpec("sales_director", _("Sales director"), DataScope.ALL, _DIRECTOR),
     RoleSpec("department_head", _("Department head"), DataScope.DEPARTMENT, _HEAD),
@@ -160,13 +209,18 @@ STANDARD_ROLES = [
     RoleSpec("regional_manager", _("Regional manager"), DataScope.OWN, _REP),
     RoleSpec("telesales", _("Telesales agent"), DataScope.OWN, _REP),
     RoleSpec("marketing_specialist", _("Marketing specialist"), DataScope.OWN, tuple(_CUSTOMER_WORK)),
-    RoleSpec("quoting_engineer", _("Technical quoting"), DataScope.OWN, tuple(_CUSTOMER_READ)),
-    RoleSpec("aftersales", _("After-sales / customer service"), DataScope.OWN, tuple(_CUSTOMER_WORK)),
+    RoleSpec("quoting_engineer", _("Technical quoting"), DataScope.OWN, (*_CUSTOMER_READ, *_QUOTER)),
+    RoleSpec(
+        "aftersales",
+        _("After-sales / customer service"),
+        DataScope.OWN,
+        (*_CUSTOMER_WORK, *_COMPLAINT_HANDLE, *_AFTERSALES_REPORT),
+    ),
     RoleSpec(
         "sales_assistant",
         _("Sales assistant (back office)"),
         DataScope.DEPARTMENT,
-        (*_CUSTOMER_WORK, *_RELATIONS_WORK, *_COORDINATE_INVITATIONS),
+        (*_CUSTOMER_WORK, *_RELATIONS_WORK, *_COORDINATE_INVITATIONS, *_COMPLAINT_LOG, *_QUOTE_WORK),
     ),
     RoleSpec("commerce", _("Commerce group"), DataScope.DEPARTMENT, tuple(_CUSTOMER_WORK)),
     RoleSpec("customer_resource_director", _("Customer-resource director"), DataScope.ALL, _RESOURCE_DIRECTOR),

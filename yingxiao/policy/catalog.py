@@ -202,6 +202,20 @@ CATALOG: tuple[ParamSpec, ...] = (
     # QUO
     _int("nonstandard_quote_hours", "QUO-1", 8, Unit.HOURS, _("Working hours to prepare a non-standard quote.")),
     _pct("price_float_pct", "QUO-2", "5", _("Discount from the price list allowed without approval.")),
+    # rule: QUO-1 — our choices (the policy names no numbers): reminder lead time and the fine when late.
+    _int(
+        "nonstandard_quote_lead_hours",
+        "QUO-1",
+        2,
+        Unit.HOURS,
+        _("Working hours before a non-standard quote is due that the quoting engineer is reminded (0: none)."),
+        minimum=0,
+    ),
+    _money("nonstandard_quote_fine", "QUO-1", "50", _("Fine for a non-standard quote prepared after the deadline.")),
+    # rule: QUO-2 — approval tiers: the department head approves any discount beyond the float; the
+    # sales director too from this discount, and the general manager too from the next.
+    _pct("price_director_pct", "QUO-2", "10", _("Discount from which the sales director must also approve.")),
+    _pct("price_gm_pct", "QUO-2", "15", _("Discount from which the general manager must also approve.")),
     # ORD
     _int("outlet_stock_days", "ORD-6", 30, Unit.DAYS, _("Days stock may stay at a secondary outlet before recall.")),
     _money("outlet_stock_fine_per_day", "ORD-6", "50", _("Fine per day of overdue outlet stock.")),
@@ -264,6 +278,22 @@ CATALOG: tuple[ParamSpec, ...] = (
         Unit.NONE,
         _("Day of the month before which the after-sales report is due."),
     ),
+    # CMP-2 / CMP-5 reminder lead (operational, beyond rules.md): the responsible head is told this
+    # many working hours before the responsibility (CMP-2) or closing (CMP-5) deadline.
+    _int(
+        "complaint_sla_lead_hours",
+        "CMP-2",
+        4,
+        Unit.HOURS,
+        _("Working hours before a complaint deadline (responsibility, closing) when the head is reminded."),
+    ),
+    _int(
+        "complaint_repeat_count", "CMP-9", 3, Unit.TIMES, _("Complaints with the same cause in a period that flag it.")
+    ),
+    _int(
+        "aftersales_report_lead_days", "CMP-8", 3, Unit.DAYS, _("Days before the after-sales report is due to remind.")
+    ),
+    _money("aftersales_late_fine", "CMP-8", "50", _("Fine for an after-sales report not submitted on time.")),
     # MKT
     _pct("media_plan_target", "MKT-2", "100", _("Target completion of the advertising, exhibition and web plans.")),
     _int("roadshows_per_month", "MKT-3", 4, Unit.COUNT, _("Roadshows required per month."), minimum=0),

@@ -1,0 +1,1 @@
+"""Sales pages: quotes (views.quotes), catalog and the quoting queue (views.catalog)."""
