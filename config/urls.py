@@ -20,6 +20,8 @@ urlpatterns = [
     path("activities/", include("yingxiao.activities.urls")),
     path("sales/", include("yingxiao.sales.urls")),
     path("service/", include("yingxiao.service.urls")),
+    path("telesales/", include("yingxiao.telesales.urls")),
+    path("workforce/", include("yingxiao.workforce.urls")),
     path("notifications/", include("yingxiao.core.urls")),
     path("", include("yingxiao.web.urls")),
 ]

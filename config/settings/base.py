@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "yingxiao.performance",
     "yingxiao.sales",
     "yingxiao.service",
+    "yingxiao.telesales",
+    "yingxiao.workforce",
     "yingxiao.web",
     "yingxiao.api",
 ]

@@ -14,6 +14,8 @@ from yingxiao.performance.api import register as register_performance
 from yingxiao.policy.api import register as register_policy
 from yingxiao.sales.api import register as register_sales
 from yingxiao.service.api import register as register_service
+from yingxiao.telesales.api import register as register_telesales
+from yingxiao.workforce.api import register as register_workforce
 
 router = DefaultRouter()
 register_org(router)
@@ -24,7 +26,9 @@ register_approvals(router)
 register_performance(router)
 register_policy(router)
 register_service(router)
+register_telesales(router)
 register_sales(router)
+register_workforce(router)
 
 urlpatterns = [
     path("v1/", include(router.urls)),

@@ -125,6 +125,38 @@ _QUOTER = [
     *_CONFIDENTIAL_PRICE,
 ]
 _MONEY_READ = [*_SALES_CATALOG_READ, "sales.view_quote", *_CONFIDENTIAL_PRICE]
+# HR-1…5: attendance, outings, trips, leave — every employee for their own records.
+_WORKFORCE_SELF = [
+    "workforce.view_attendancerecord",
+    "workforce.add_attendancerecord",
+    "workforce.view_attendancecorrection",
+    "workforce.add_attendancecorrection",
+    "workforce.view_outing",
+    "workforce.add_outing",
+    "workforce.view_trip",
+    "workforce.add_trip",
+    "workforce.view_tripcheckin",
+    "workforce.add_tripcheckin",
+    "workforce.view_leave",
+    "workforce.add_leave",
+    "workforce.view_leaveentitlement",
+]
+_WORKFORCE_HR = ["workforce.add_leaveentitlement", "workforce.change_leaveentitlement"]
+# TEL-1…5 and ACT-7: call lists, calls, corrections by approval, reception records.
+_TELESALES_AGENT = [
+    "telesales.view_calllist",
+    "telesales.add_calllist",
+    "telesales.view_callentry",
+    "telesales.change_callentry",
+    "telesales.view_calllog",
+    "telesales.add_calllog",
+    "telesales.view_callcorrection",
+    "telesales.add_callcorrection",
+    "telesales.view_receptionrecord",
+    "telesales.add_receptionrecord",
+]
+_TELESALES_SUPERVISE = ["telesales.change_callcorrection"]
+_RECEPTION = ["telesales.view_receptionrecord", "telesales.add_receptionrecord"]
 # CUS-6/CUS-7: the public pool.
 _CLAIM = ["customers.claim_pool_customer"]
 _ALLOCATE = ["customers.allocate_customer"]
@@ -140,6 +172,8 @@ class RoleSpec:
 
 
 _DIRECTOR = (
+    *_TELESALES_AGENT,
+    *_TELESALES_SUPERVISE,
     *_QUOTE_WORK,
     *_SALES_CATALOG_EDIT,
     *_CONFIDENTIAL_PRICE,
@@ -160,6 +194,8 @@ _DIRECTOR = (
     *_REASSIGN,
 )
 _HEAD = (
+    *_TELESALES_AGENT,
+    *_TELESALES_SUPERVISE,
     *_QUOTE_WORK,
     *_COMPLAINT_HANDLE,
     *_AFTERSALES_REPORT,
@@ -173,7 +209,7 @@ _HEAD = (
     *_CLAIM,
     *_ALLOCATE,
 )
-_REP = (*_QUOTE_WORK, *_COMPLAINT_LOG, *_RELATIONS_WORK, *_CUSTOMER_WORK, *_CLAIM)
+_REP = (*_TELESALES_AGENT, *_QUOTE_WORK, *_COMPLAINT_LOG, *_RELATIONS_WORK, *_CUSTOMER_WORK, *_CLAIM)
 _RESOURCE_DIRECTOR = (
     *_KEY_ACCOUNT_MANAGE,
     *_INQUIRY_MANAGE,
@@ -222,7 +258,7 @@ STANDARD_ROLES = [
         DataScope.DEPARTMENT,
         (*_CUSTOMER_WORK, *_RELATIONS_WORK, *_COORDINATE_INVITATIONS, *_COMPLAINT_LOG, *_QUOTE_WORK),
     ),
-    RoleSpec("commerce", _("Commerce group"), DataScope.DEPARTMENT, tuple(_CUSTOMER_WORK)),
+    RoleSpec("commerce", _("Commerce group"), DataScope.DEPARTMENT, (*_CUSTOMER_WORK, *_RECEPTION)),
     RoleSpec("customer_resource_director", _("Customer-resource director"), DataScope.ALL, _RESOURCE_DIRECTOR),
     RoleSpec("finance", _("Finance"), DataScope.ALL, _FINANCE),
     RoleSpec("hr", _("Human resources"), DataScope.ALL, ("org.view_user", "org.change_user", *_DISCIPLINE)),
@@ -234,6 +270,18 @@ STANDARD_ROLES = [
     ),
 ]
 # fmt: on
+
+
+# Attendance and leave are every employee's own business (HR-1…5).
+STANDARD_ROLES = [
+    RoleSpec(
+        spec.code,
+        spec.name,
+        spec.scope,
+        (*spec.permissions, *_WORKFORCE_SELF, *(_WORKFORCE_HR if spec.code == "hr" else ())),
+    )
+    for spec in STANDARD_ROLES
+]
 
 
 def _permissions(codes: tuple[str, ...]) -> list[Permission]:

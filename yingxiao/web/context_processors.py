@@ -133,6 +133,28 @@ NAVIGATION = [
         "service.analyse_complaint",
         in_navbar=False,
     ),
+    NavEntry(
+        "telesales:lists",
+        _("Telesales"),
+        "headset",
+        _("Call lists, the calling workspace, corrections and agent statistics."),
+        "telesales.view_calllist",
+    ),
+    NavEntry(
+        "telesales:receptions",
+        _("Reception records"),
+        "people-fill",
+        _("One record per customer meeting: attendees, questions, answers, key issues."),
+        "telesales.view_receptionrecord",
+        in_navbar=False,
+    ),
+    NavEntry(
+        "workforce:attendance",
+        _("Attendance"),
+        "clock",
+        _("Clock in and out, leave, outings and business trips."),
+        "workforce.view_attendancerecord",
+    ),
     NavEntry("approvals:inbox", _("Approvals"), "check2-square", _("Requests waiting for your decision.")),
     NavEntry(
         "performance:ledger",

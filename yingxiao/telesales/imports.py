@@ -1,0 +1,343 @@
+"""Call-list import (TEL-1): read CSV (UTF-8 or GBK), .xlsx or .xls; check every row; apply atomically.
+
+``call_list_check`` is the dry run: per-row errors in the user's language (bad phone, missing
+name), rows repeated in the file, and numbers or companies already in the customer archive,
+described per CUS-2 (the owner's name and department; the customer itself only within the
+actor's scope). ``call_list_import`` runs the same check and then writes the list and all its
+entries in one transaction — either every accepted row is imported or none is.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from yingxiao.core.errors import BusinessError
+from yingxiao.customers.dedup import DuplicateHit, describe
+from yingxiao.customers.models import CustomerIdentity
+from yingxiao.customers.normalize import normalize_name, normalize_phone
+from yingxiao.org.selectors import primary_department
+
+from . import errors
+from .models import CallEntry, CallList
+
+if TYPE_CHECKING:
+    from yingxiao.org.models import User
+
+MAX_BYTES = getattr(settings, "TELESALES_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+MAX_ROWS = getattr(settings, "TELESALES_IMPORT_MAX_ROWS", 100_000)
+_BATCH = 2000
+
+# Column headers understood (lower-cased, spaces removed) → field.
+HEADERS = {
+    "name": "name", "姓名": "name", "客户姓名": "name", "联系人": "name", "名称": "name",
+    "phone": "phone", "电话": "phone", "手机": "phone", "手机号": "phone", "联系电话": "phone", "电话号码": "phone",
+    "company": "company", "公司": "company", "单位": "company", "公司名称": "company",
+    "note": "note", "备注": "note", "notes": "note",
+}  # fmt: skip
+_LIMITS = {"name": 100, "phone": 40, "company": 200, "note": 500}
+_LABELS = {
+    "name": gettext_lazy("name"),
+    "phone": gettext_lazy("phone"),
+    "company": gettext_lazy("company"),
+    "note": gettext_lazy("note"),
+}
+
+
+@dataclass
+class RowResult:
+    """One data row of the file and what the check found."""
+
+    number: int  # the row number in the file (the header is row 1)
+    name: str
+    phone: str
+    company: str = ""
+    note: str = ""
+    phone_normalized: str = ""
+    errors: list[str] = field(default_factory=list)
+    duplicate: DuplicateHit | None = None
+    repeated_row: int | None = None  # the earlier row of the file with the same number
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class ImportReport:
+    """The dry-run result: every row, and the counts the page and the API show."""
+
+    rows: list[RowResult]
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    @property
+    def invalid(self) -> list[RowResult]:
+        return [row for row in self.rows if row.errors]
+
+    @property
+    def duplicates(self) -> list[RowResult]:
+        return [row for row in self.rows if row.duplicate is not None]
+
+    @property
+    def valid_count(self) -> int:
+        return self.total - len(self.invalid)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "valid": self.valid_count,
+            "invalid": len(self.invalid),
+            "duplicates": len(self.duplicates),
+            "errors": [{"row": r.number, "messages": r.errors} for r in self.invalid],
+            "duplicate_rows": [
+                {"row": r.number, "kind": r.duplicate.kind, "message": r.duplicate.message}
+                for r in self.duplicates
+                if r.duplicate is not None
+            ],
+        }
+
+
+# --- reading --------------------------------------------------------------------------------
+def _decode(content: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise BusinessError(errors.BAD_FILE, detail=_("The text encoding is neither UTF-8 nor GBK."))
+
+
+def _csv_rows(content: bytes) -> Iterator[list[Any]]:
+    text = _decode(content)
+    if "\x00" in text:
+        raise BusinessError(errors.BAD_FILE, detail="")
+    try:
+        yield from csv.reader(io.StringIO(text))
+    except csv.Error as exc:
+        raise BusinessError(errors.BAD_FILE, detail=str(exc)) from exc
+
+
+def _xlsx_rows(content: bytes) -> Iterator[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise BusinessError(errors.BAD_FILE, detail="") from exc
+    try:
+        for row in workbook.worksheets[0].iter_rows(values_only=True):
+            yield list(row)
+    finally:
+        workbook.close()
+
+
+def xls_rows(content: bytes) -> Iterator[list[Any]]:
+    """Rows of the first sheet of an .xls (or .xlsx) workbook, read with python-calamine."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        sheet = workbook.get_sheet_by_index(0)
+        rows = sheet.to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own error types for a damaged file
+        raise BusinessError(errors.BAD_FILE, detail="") from exc
+    yield from (list(row) for row in rows)
+
+
+def read_rows(filename: str, content: bytes) -> Iterator[list[Any]]:
+    """The rows of an uploaded file, by its content (zip → xlsx, OLE → xls) or else its extension."""
+    if len(content) > MAX_BYTES:
+        raise BusinessError(errors.FILE_TOO_LARGE, limit=MAX_BYTES // (1024 * 1024))
+    name = filename.lower()
+    if content.startswith(b"PK\x03\x04"):
+        return _xlsx_rows(content)
+    if content.startswith(b"\xd0\xcf\x11\xe0"):
+        return xls_rows(content)
+    if name.endswith((".xlsx", ".xls")):
+        raise BusinessError(errors.BAD_FILE, detail="")
+    return _csv_rows(content)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a phone typed into Excel comes back as 13800001111.0
+    return str(value).strip()
+
+
+def _columns(header: list[Any]) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for index, title in enumerate(header):
+        key = HEADERS.get(_cell(title).lower().replace(" ", ""))
+        if key and key not in columns:
+            columns[key] = index
+    if "name" not in columns or "phone" not in columns:
+        raise BusinessError(errors.NO_COLUMNS)
+    return columns
+
+
+def parse(filename: str, content: bytes) -> list[RowResult]:
+    """Parsed and validated rows (name, phone, lengths, repeats in the file) — no database reads."""
+    rows = read_rows(filename, content)
+    header = next(rows, None)
+    if header is None:
+        raise BusinessError(errors.EMPTY_FILE)
+    columns = _columns(header)
+    results: list[RowResult] = []
+    first_row: dict[str, int] = {}
+    for number, raw in enumerate(rows, start=2):
+        values = {key: _cell(raw[index]) if index < len(raw) else "" for key, index in columns.items()}
+        if not any(values.values()):
+            continue
+        if len(results) >= MAX_ROWS:
+            raise BusinessError(errors.TOO_MANY_ROWS, limit=MAX_ROWS)
+        row = RowResult(
+            number=number,
+            name=values.get("name", ""),
+            phone=values.get("phone", ""),
+            company=values.get("company", ""),
+            note=values.get("note", ""),
+        )
+        _validate(row, first_row)
+        results.append(row)
+    if not results:
+        raise BusinessError(errors.EMPTY_FILE)
+    return results
+
+
+def _validate(row: RowResult, first_row: dict[str, int]) -> None:
+    if not row.name:
+        row.errors.append(_("Name is missing."))
+    if not row.phone:
+        row.errors.append(_("Phone is missing."))
+    else:
+        row.phone_normalized = normalize_phone(row.phone)
+        digits = row.phone_normalized.lstrip("+")
+        if not digits.isdigit() or not 7 <= len(digits) <= 15:
+            row.errors.append(_("Phone %(phone)s is not a valid phone number.") % {"phone": row.phone[:40]})
+    for key, limit in _LIMITS.items():
+        if len(getattr(row, key)) > limit:
+            row.errors.append(
+                _("%(column)s is longer than %(limit)s characters.") % {"column": _LABELS[key], "limit": limit}
+            )
+    if row.phone_normalized and not row.errors:
+        earlier = first_row.setdefault(row.phone_normalized, row.number)
+        if earlier != row.number:
+            row.repeated_row = earlier
+            row.errors.append(_("The same phone number is already on row %(row)s.") % {"row": earlier})
+
+
+# --- duplicates against the archive (CUS-2) ----------------------------------------------------
+def _batches(values: list[str]) -> Iterable[list[str]]:
+    for start in range(0, len(values), _BATCH):
+        yield values[start : start + _BATCH]
+
+
+def mark_duplicates(actor: User, rows: list[RowResult]) -> None:
+    """rule: CUS-2 — phone (and company name) keys already registered, described as the actor may see them."""
+    wanted = {
+        str(CustomerIdentity.Kind.PHONE): {r.phone_normalized for r in rows if r.ok and r.phone_normalized},
+        str(CustomerIdentity.Kind.NAME): {normalize_name(r.company) for r in rows if r.ok and r.company} - {""},
+    }
+    found: dict[tuple[str, str], CustomerIdentity] = {}
+    for kind, values in wanted.items():
+        for batch in _batches(sorted(values)):
+            identities = CustomerIdentity.objects.filter(kind=kind, value__in=batch).select_related(
+                "customer", "customer__owner", "customer__department"
+            )
+            for match in identities:
+                found[(match.kind, match.value)] = match
+    if not found:
+        return
+    hits = {hit.customer_id: hit for hit in describe(actor, found.values())}
+    for row in rows:
+        if not row.ok:
+            continue
+        identity = found.get((str(CustomerIdentity.Kind.PHONE), row.phone_normalized)) or (
+            found.get((str(CustomerIdentity.Kind.NAME), normalize_name(row.company))) if row.company else None
+        )
+        if identity is not None:
+            row.duplicate = hits.get(identity.customer_id)
+
+
+# --- the two steps ------------------------------------------------------------------------------
+def _require(actor: User) -> None:
+    if not actor.has_perm("telesales.add_calllist"):
+        raise BusinessError(errors.NO_PERMISSION)
+
+
+def call_list_check(*, actor: User, filename: str, content: bytes) -> ImportReport:
+    """rule: TEL-1 — the dry run: nothing is written."""
+    _require(actor)
+    rows = parse(filename, content)
+    mark_duplicates(actor, rows)
+    return ImportReport(rows)
+
+
+def call_list_import(
+    *,
+    actor: User,
+    filename: str,
+    content: bytes,
+    name: str,
+    agent: User | None = None,
+    script: str = "",
+    source: str = "",
+    skip_invalid: bool = False,
+) -> tuple[CallList, ImportReport]:
+    """rule: TEL-1 — check again, then create the list and every accepted entry in one transaction.
+
+    Rows with errors refuse the whole import unless ``skip_invalid``; rows already in the archive
+    are imported excluded, with the duplicate as the reason (CUS-2: first registration wins).
+    """
+    _require(actor)
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        raise BusinessError(errors.REQUIRED, field="name", field_name=_("name"))
+    report = call_list_check(actor=actor, filename=filename, content=content)
+    if report.invalid and not skip_invalid:
+        raise BusinessError(errors.ROWS_INVALID, count=len(report.invalid))
+    agent = agent or actor
+    department = primary_department(agent)
+    with transaction.atomic():
+        call_list = CallList.objects.create(
+            name=name,
+            source=source[:120],
+            script=script[:8000],
+            owner=agent,
+            department=department,
+            created_by=actor,
+        )
+        entries = [_entry(call_list, row, agent, department) for row in report.rows if row.ok]
+        CallEntry.objects.bulk_create(entries, batch_size=_BATCH)
+    return call_list, report
+
+
+def _entry(call_list: CallList, row: RowResult, agent: User, department: Any) -> CallEntry:
+    duplicate = row.duplicate
+    return CallEntry(
+        call_list=call_list,
+        row_number=row.number,
+        name=row.name,
+        phone=row.phone,
+        phone_normalized=row.phone_normalized,
+        company=row.company,
+        note=row.note,
+        agent=agent,
+        department=department,
+        status=CallEntry.Status.EXCLUDED if duplicate else CallEntry.Status.NEW,
+        exclusion_reason=duplicate.message[:500] if duplicate else "",
+        duplicate_of_id=duplicate.customer_id if duplicate else None,
+    )

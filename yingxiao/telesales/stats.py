@@ -1,0 +1,136 @@
+"""Agent statistics (TEL-4): one SQL aggregation per request, grouped by agent and period.
+
+Calls, talk time, connect rate (connected / calls), intent conversion (calls with an intent,
+an appointment or a deal / connected calls), deals, and data accuracy (1 − corrected calls /
+calls, a corrected call being one with an approved change request, TEL-3). Figures are as
+logged; corrections affect the accuracy only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from yingxiao.core.errors import BusinessError
+from yingxiao.org.models import User
+from yingxiao.performance.exports import safe_cell
+
+from . import errors
+from .models import CallCorrection, CallLog
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+PERIODS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+_PCT = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class AgentPeriod:
+    """One agent in one period."""
+
+    agent_id: int
+    agent_name: str
+    period: dt.date
+    calls: int
+    talk_seconds: int
+    connected: int
+    intents: int
+    deals: int
+    corrected: int
+
+    @staticmethod
+    def _pct(part: int, whole: int) -> Decimal | None:
+        if not whole:
+            return None
+        return (Decimal(100) * part / whole).quantize(_PCT, ROUND_HALF_UP)
+
+    @property
+    def connect_rate(self) -> Decimal | None:
+        return self._pct(self.connected, self.calls)
+
+    @property
+    def intent_conversion(self) -> Decimal | None:
+        return self._pct(self.intents, self.connected)
+
+    @property
+    def accuracy(self) -> Decimal | None:
+        return self._pct(self.calls - self.corrected, self.calls)
+
+    @property
+    def talk_minutes(self) -> Decimal:
+        return (Decimal(self.talk_seconds) / 60).quantize(_PCT, ROUND_HALF_UP)
+
+
+def agent_statistics(
+    *, actor: User, period: str = "day", start: dt.date | None = None, end: dt.date | None = None
+) -> list[AgentPeriod]:
+    """rule: TEL-4 — per agent and day/week/month, over the calls the actor may see."""
+    trunc = PERIODS.get(period)
+    if trunc is None:
+        raise BusinessError(errors.BAD_PERIOD)
+    calls: QuerySet[CallLog] = CallLog.objects.restrict(actor, "view")
+    if start is not None:
+        calls = calls.filter(started_at__date__gte=start)
+    if end is not None:
+        calls = calls.filter(started_at__date__lte=end)
+    corrected = CallCorrection.objects.filter(call=OuterRef("pk"), status=CallCorrection.Status.APPROVED)
+    grouped = (
+        calls.annotate(bucket=trunc("started_at"), is_corrected=Exists(corrected))
+        .values("agent_id", "bucket")
+        .annotate(
+            calls=Count("pk"),
+            talk=Sum("duration_seconds"),
+            connects=Count("pk", filter=~Q(outcome__in=CallLog.NOT_CONNECTED)),
+            intents=Count("pk", filter=Q(outcome__in=CallLog.INTENT)),
+            deals=Count("pk", filter=Q(outcome=CallLog.Outcome.DEAL)),
+            corrected=Count("pk", filter=Q(is_corrected=True)),
+        )
+        .order_by("bucket", "agent_id")
+    )
+    rows: list[dict[str, Any]] = list(grouped)  # type: ignore[arg-type]
+    names = dict(User.objects.filter(pk__in={r["agent_id"] for r in rows}).values_list("pk", "display_name"))
+    return [
+        AgentPeriod(
+            agent_id=r["agent_id"],
+            agent_name=names.get(r["agent_id"]) or str(r["agent_id"]),
+            period=r["bucket"].date() if isinstance(r["bucket"], dt.datetime) else r["bucket"],
+            calls=r["calls"],
+            talk_seconds=r["talk"] or 0,
+            connected=r["connects"],
+            intents=r["intents"],
+            deals=r["deals"],
+            corrected=r["corrected"],
+        )
+        for r in rows
+    ]
+
+
+def statistics_workbook(rows: Iterable[AgentPeriod]) -> bytes:
+    """rule: TEL-4 — the statistics as an Excel workbook; no cell is read as a formula."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Agent statistics")[:31]
+    header = [
+        _("Period"), _("Agent"), _("Calls"), _("Talk time (minutes)"), _("Connect rate %"),
+        _("Intent conversion %"), _("Deals"), _("Data accuracy %"),
+    ]  # fmt: skip
+    sheet.append([safe_cell(h) for h in header])
+    for row in rows:
+        cells: list[Any] = [
+            row.period.isoformat(), row.agent_name, row.calls, row.talk_minutes, row.connect_rate,
+            row.intent_conversion, row.deals, row.accuracy,
+        ]  # fmt: skip
+        sheet.append([safe_cell(c) for c in cells])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

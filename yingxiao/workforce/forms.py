@@ -1,0 +1,77 @@
+"""Forms of the workforce pages; they parse input, the services validate the business rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from yingxiao.core.errors import BusinessError
+from yingxiao.org.models import User
+
+from .models import Leave
+
+
+class WorkforceForm(forms.Form):
+    """Bootstrap classes on every widget; a business error shown next to its field."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def add_business_error(self, error: BusinessError) -> None:
+        self.add_error(error.field if error.field in self.fields else None, error.message)
+
+
+_DATE = forms.DateInput(attrs={"type": "date"})
+_MOMENT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+_TEXT = forms.Textarea(attrs={"rows": 2})
+
+
+class CorrectionForm(WorkforceForm):
+    day = forms.DateField(label=_("Day"), widget=_DATE)
+    clock_in = forms.DateTimeField(label=_("Corrected clock-in"), required=False, widget=_MOMENT)
+    clock_out = forms.DateTimeField(label=_("Corrected clock-out"), required=False, widget=_MOMENT)
+    reason = forms.CharField(label=_("Reason"), max_length=4000, widget=_TEXT)
+
+
+class OutingForm(WorkforceForm):
+    starts_at = forms.DateTimeField(label=_("From"), widget=_MOMENT)
+    ends_at = forms.DateTimeField(label=_("Until"), widget=_MOMENT)
+    place = forms.CharField(label=_("Place"), max_length=200)
+    reason = forms.CharField(label=_("Reason"), max_length=4000, widget=_TEXT)
+
+
+class TripForm(WorkforceForm):
+    start_date = forms.DateField(label=_("From"), widget=_DATE)
+    end_date = forms.DateField(label=_("Until"), widget=_DATE)
+    destination = forms.CharField(label=_("Destination"), max_length=200)
+    purpose = forms.CharField(label=_("Purpose"), max_length=4000, widget=_TEXT)
+
+
+class CheckinForm(WorkforceForm):
+    place = forms.CharField(label=_("Place"), max_length=200)
+    note = forms.CharField(label=_("Note"), required=False, max_length=4000, widget=_TEXT)
+    photo = forms.FileField(label=_("Photo"), required=False)
+
+
+class LeaveForm(WorkforceForm):
+    kind = forms.ChoiceField(label=pgettext_lazy("leave", "Kind"), choices=Leave.Kind.choices)
+    start_date = forms.DateField(label=_("From"), widget=_DATE)
+    end_date = forms.DateField(label=_("Until"), widget=_DATE)
+    handover = forms.ModelChoiceField(
+        label=_("Handover to"), queryset=User.objects.none(), required=False, empty_label=_("— choose —")
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=4000, widget=_TEXT)
+    certificate = forms.FileField(label=_("Medical certificate (sick leave)"), required=False)
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["handover"]
+        field.queryset = (  # type: ignore[attr-defined]
+            User.objects.filter(is_active=True).exclude(status=User.Status.LEFT).exclude(pk=actor.pk)
+        ).order_by("display_name", "username")
