@@ -14,7 +14,15 @@ from django.urls import NoReverseMatch, reverse
 from .httpload import Call, json_body
 
 # Targets (ms at p95, or requests/s) from the issue.
-TARGETS = {"list": 20.0, "deep_page": 50.0, "search": 20.0, "duplicate": 5.0, "create": 15.0, "throughput": 150.0}
+TARGETS = {
+    "list": 20.0,
+    "deep_page": 50.0,
+    "search": 20.0,
+    "duplicate": 5.0,
+    "create": 15.0,
+    "claim": 30.0,
+    "throughput": 150.0,
+}
 
 
 @dataclass
@@ -160,6 +168,27 @@ def build_cases(rep: Actor, director: Actor, run_id: int) -> tuple[list[Case], l
             )
         )
     return cases, notes
+
+
+def claim_case(rep: Actor, claimers: list[Actor], customers: list[int], requests: int) -> Case | None:
+    """Claim from the public pool (CUS-7) through the API: each call a different customer, and the
+    claims spread over many reps (the daily quota is per person). ``customers`` holds ``requests``
+    measured ones, then the warm-up ones, then one for the rolled-back SQL timing (index 3999)."""
+    path = _reverse_any(["pool-claim"])
+    if path is None or not claimers or len(customers) < requests + 11:
+        return None
+
+    def make(i: int) -> Call:
+        if i == 3_999:
+            index = len(customers) - 1
+        elif i < 0:
+            index = requests + (-1 - i)
+        else:
+            index = i
+        actor = claimers[index % len(claimers)]
+        return Call("POST", path, body=json_body({"customer": customers[index]}), headers=actor.api_headers())
+
+    return Case("claim", "Claim from the public pool (API)", rep, make, "claim", (200,), True)
 
 
 def _get(path: str, actor: Actor) -> Callable[[int], Call]:

@@ -50,11 +50,24 @@ def _person(username: str, display_name: str, password_hash: str, position: Posi
     return user
 
 
+def _sync_role_permissions() -> None:
+    """Give the standard roles the permissions added since this database was built (e.g. claiming
+    from the pool): ``ensure_standard_roles`` creates missing roles but leaves existing ones alone."""
+    from yingxiao.org import roles as standard
+
+    existing = {r.code: r for r in Role.objects.all()}
+    for spec in standard.STANDARD_ROLES:
+        role = existing.get(spec.code)
+        if role is not None:
+            role.permissions.add(*standard._permissions(spec.permissions))
+
+
 def load_org(reps_total: int = 200) -> BenchOrg:
     """Create (once) the departments, posts and people; returns ids the generator spreads owners over."""
     from .names import GIVEN_CHARS, SURNAMES
 
     password_hash = make_password(PASSWORD)
+    _sync_role_permissions()
     roles = {r.code: r for r in Role.objects.all()}
     leaves = [leaf for subs in TEAMS.values() for leaf in subs]
     per_team = max(1, reps_total // len(leaves))

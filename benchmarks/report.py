@@ -109,34 +109,37 @@ def markdown(results: dict[str, Any]) -> str:
         f"{results['timestamp']} · commit {results.get('commit') or '?'} · {m['cpu']} ({m['cores']} cores, "
         f"{m['memory_gb']} GB) · PostgreSQL {results['postgres']['version']} (shared_buffers "
         f"{results['postgres']['shared_buffers']}) · Django {results['django']} · gunicorn 2 sync workers, "
-        f"loopback, token auth · load average at the end {m.get('load_average')} (other work on the machine "
-        "inflates every figure; measure on a quiet machine)",
+        f"loopback, token auth · load average (1, 5, 15 min) at the start {m.get('load_average_start', '?')}, "
+        f"at the end {m.get('load_average')}; the 1-minute load when each case started is in the load column "
+        "(other work on this 2-core machine inflates every figure)",
         "",
         "Data: " + ", ".join(f"{t} {v['rows']:,} rows ({v['total_mb']:,} MB with indexes)" for t, v in tables.items()),
         "",
-        "| case | actor | n | p50 ms | p95 ms | target | result | SQL ms | queries | HTTP p50 / SQL |",
-        "|---|---|---:|---:|---:|---|---|---:|---:|---:|",
+        "| case | actor | n | p50 ms | p95 ms | target | result | SQL ms | queries | HTTP p50 / SQL | load |",
+        "|---|---|---:|---:|---:|---|---|---:|---:|---:|---:|",
     ]
     for c in results["cases"]:
         sql = c.get("sql", {})
         verdict = "**PASS**" if c.get("pass") else "**FAIL**"
         if "error" in c:
-            lines.append(f"| {c['title']} | {c['actor']} | – | – | – | – | ERROR: {c['error'][:80]} | – | – | – |")
+            lines.append(f"| {c['title']} | {c['actor']} | – | – | – | – | ERROR: {c['error'][:80]} | – | – | – | – |")
             continue
         lines.append(
             f"| {c['title']} | {c['actor']} | {c['requests']} | {_fmt(c['p50_ms'])} | {_fmt(c['p95_ms'])} | "
             f"{c.get('target', '')} | {verdict} | {_fmt(sql.get('db_ms'))} | {_fmt(sql.get('queries'))} | "
-            f"{_fmt(c.get('http_over_db'), '×')} |"
+            f"{_fmt(c.get('http_over_db'), '×')} | {_fmt(c.get('load_1m'))} |"
         )
     if results["throughput"]:
-        lines += ["", "| throughput | actor | concurrency | requests | req/s | p95 ms | target | result |"]
-        lines += ["|---|---|---:|---:|---:|---:|---|---|"]
+        lines += ["", "| throughput | actor | concurrency | requests | req/s | p95 ms | target | result | load |"]
+        lines += ["|---|---|---:|---:|---:|---:|---|---|---:|"]
         for t in results["throughput"]:
             verdict = "**PASS**" if t.get("pass") else "**FAIL**"
             lines.append(
                 f"| {t['case']} | {t['actor']} | {t.get('concurrency', '–')} | {t.get('requests', '–')} | "
-                f"{_fmt(t.get('rps'))} | {_fmt(t.get('p95_ms'))} | {t['target']} | {verdict} |"
+                f"{_fmt(t.get('rps'))} | {_fmt(t.get('p95_ms'))} | {t['target']} | {verdict} | "
+                f"{_fmt(t.get('load_1m'))} |"
             )
+    lines += _pool_lines(results.get("pool_sweep"))
     gen = results.get("generation") or {}
     if gen.get("copies"):
         lines += ["", "Generation" + (" (reused from an earlier run)" if gen.get("reused") else "") + ":"]
@@ -153,6 +156,38 @@ def markdown(results: dict[str, Any]) -> str:
     lines += ["", "SQL ms: the request's captured statements re-executed directly (median of 7), or for writes the"]
     lines += ["statement times inside a rolled-back transaction. Plans: latest.json → cases[].sql.plan.", ""]
     return "\n".join(lines)
+
+
+def _pool_lines(pool: dict[str, Any] | None) -> list[str]:
+    """The CUS-7 sweep table: hand-written UPDATE, sweep, dry run; time, rows, peak RSS."""
+    if not pool:
+        return []
+    lines = [
+        "",
+        f"Pool sweep (CUS-7 release, as of {pool.get('as_of', '?')}; each run in its own process, inside one "
+        "transaction that is rolled back; best of the runs):",
+        "",
+        "| run | released | seconds | peak RSS MB (process) | target | result |",
+        "|---|---:|---:|---:|---|---|",
+    ]
+    titles = {
+        "sql": ("one hand-written SQL UPDATE (`pool.HAND_WRITTEN_RELEASE_SQL`)", "baseline", None),
+        "sweep": ("full sweep, policy engine (`sweep('CUS-7')`)", "≤ 2× the UPDATE", pool.get("pass_sweep")),
+        "dry": ("dry run of the same sweep (found, not applied)", "≤ 1.1× the sweep", pool.get("pass_dry")),
+    }
+    for mode, (title, target, passed) in titles.items():
+        run = pool.get(mode) or {}
+        if "error" in run:
+            lines.append(f"| {title} | – | – | – | {target} | ERROR: {str(run['error'])[:80]} |")
+            continue
+        verdict = "–" if passed is None else ("**PASS**" if passed else "**FAIL**")
+        lines.append(
+            f"| {title} | {_fmt(run.get('released'))} | {_fmt(run.get('seconds'))} | "
+            f"{_fmt(run.get('peak_rss_mb'))} (from {_fmt(run.get('rss_before_mb'))}) | {target} | {verdict} |"
+        )
+    if pool.get("sweep_over_sql") is not None:
+        lines += ["", f"Sweep / UPDATE: {pool['sweep_over_sql']}×; dry run / sweep: {pool.get('dry_over_sweep')}×."]
+    return lines
 
 
 def write(results: dict[str, Any]) -> list[Path]:

@@ -26,7 +26,13 @@ def _parse() -> argparse.Namespace:
     p.add_argument("--reps", type=int, default=200)
     p.add_argument("--skip-http", action="store_true", help="only build the data")
     p.add_argument("--requests", type=int, default=200, help="measured requests per case at concurrency 1")
-    p.add_argument("--only", default="", help="comma-separated case names to run (default: all)")
+    p.add_argument("--only", default="", help="comma-separated case names to run (default: all; e.g. claim,pool_sweep)")
+    p.add_argument("--max-load", type=float, default=0.0, help="wait before each case until the 1-min load is below")
+    p.add_argument("--max-wait", type=float, default=60.0, help="longest wait for --max-load, seconds per case")
+    p.add_argument("--merge", action="store_true", help="replace only the re-run cases in results/latest.json")
+    p.add_argument("--skip-pool", action="store_true", help="skip the CUS-7 pool sweep measurement")
+    p.add_argument("--pool-as-of", default="", help="as-of time of the pool sweep (ISO 8601; default: now)")
+    p.add_argument("--pool-repeats", type=int, default=2, help="runs of each pool sweep mode (the best counts)")
     return p.parse_args()
 
 

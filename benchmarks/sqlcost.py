@@ -43,6 +43,7 @@ def capture(call: Call, *, login_user: Any = None, write: bool = False) -> tuple
     if login_user is not None:
         client.force_login(login_user)
     if not write:
+        _client_request(client, call)  # warm: per-process caches (permissions, scope) as in a serving worker
         with CaptureQueriesContext(connection) as ctx:
             status = _client_request(client, call)
         return status, list(ctx.captured_queries)

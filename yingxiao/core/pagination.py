@@ -11,7 +11,6 @@ past the cap.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import partial
 from typing import Any
 
 from django.core.paginator import EmptyPage, InvalidPage, Page, PageNotAnInteger, Paginator
@@ -19,6 +18,7 @@ from django.db.models import QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageLink, PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param
@@ -158,11 +158,22 @@ class FastPageNumberPagination(PageNumberPagination):
     max_page_size = 200
 
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list[Any] | None:
-        """As DRF's, with the view's ``count_cap`` and ``known_count`` (set by its filtering) if any."""
-        self.django_paginator_class = partial(  # type: ignore[assignment]
-            CappedPaginator, cap=getattr(view, "count_cap", None), known_count=getattr(view, "known_count", None)
+        """As DRF's, with the view's ``count_cap`` and ``known_count`` (set by its filtering) if any,
+        and without counting: whether there are other pages comes from the page itself."""
+        self.request = request
+        page_size = self.get_page_size(request)
+        if not page_size:
+            return None
+        paginator = CappedPaginator(
+            queryset, page_size, cap=getattr(view, "count_cap", None), known_count=getattr(view, "known_count", None)
         )
-        return super().paginate_queryset(queryset, request, view)
+        page_number = self.get_page_number(request, paginator)
+        try:
+            self.page = paginator.page(page_number)
+        except InvalidPage as exc:
+            raise NotFound(self.invalid_page_message.format(page_number=page_number, message=str(exc))) from exc
+        self.display_page_controls = self.template is not None and (self.page.has_next() or self.page.has_previous())
+        return list(self.page)
 
     def get_paginated_response(self, data: Any) -> Response:
         paginator = self.page.paginator

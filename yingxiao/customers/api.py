@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from yingxiao.core import pagination
 from yingxiao.core.permissions import METHOD_ACTIONS
 from yingxiao.org.models import Department, User
 from yingxiao.org.scope import scope_for
@@ -201,10 +202,32 @@ class CustomerViewSet(
             if not q.strip():
                 return queryset
             queryset, self.known_count = selectors.customer_search(
-                queryset, q, scope_level=scope_for(self.request.user).level
+                queryset, q, scope_level=scope_for(self.request.user).level, count_in_rows=self._shallow_page()
             )
             return queryset
         return super().filter_queryset(queryset)
+
+    def _shallow_page(self) -> bool:
+        """Whether the requested page is read in one query (above ``pagination.DEEP_OFFSET``)."""
+        paginator = self.paginator
+        try:
+            number = int(self.request.query_params.get("page") or 1)
+        except ValueError:
+            return False
+        size = paginator.get_page_size(self.request) if paginator is not None else None
+        return bool(size) and number > 0 and (number - 1) * size < pagination.DEEP_OFFSET
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """As DRF's, except that a page whose rows carry the match count needs no count query."""
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        if page is None:
+            return Response(self.get_serializer(queryset, many=True).data)
+        if selectors.MATCH_COUNT in queryset.query.annotations:
+            total = page[0][selectors.MATCH_COUNT] if page else 0
+            cap = self.count_cap or pagination.COUNT_CAP
+            self.paginator.page.paginator.known_count = (min(total, cap), total <= cap)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
         parameters=[DuplicateQuerySerializer],
@@ -377,8 +400,9 @@ class PoolViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def claim(self, request: Request) -> Response:
         data = ClaimSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        # The claimer now owns the customer (ORG-5: in their scope); the service read it back already.
         customer = pool.customer_claim(actor=request.user, customer=data.validated_data["customer"])
-        return Response(CustomerSerializer(selectors.get_customer_for(request.user, customer.pk)).data)
+        return Response(CustomerSerializer(customer).data)
 
     @extend_schema(
         request=ReassignSerializer,

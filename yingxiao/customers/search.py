@@ -86,28 +86,22 @@ def apply_search(queryset: QuerySet[Any], raw: str, *, trigram_index: bool = Tru
     """Narrow ``queryset`` (customers) to those matching the free-text term ``raw``.
 
     ``trigram_index=False`` (for a queryset already narrowed to a few thousand rows, e.g. one
-    owner's customers) checks the substring on those rows instead of intersecting trigram
-    posting lists over the whole table, which costs more for common letter and digit runs.
+    owner's customers) checks a Latin-letter term (pinyin, initials) on those rows instead of
+    intersecting the trigram posting lists of the whole table, which are long for letter runs
+    such as ``jia``/``ang``; digit and Chinese terms keep their selective trigram index.
     """
     text = unicodedata.normalize("NFKC", raw or "").strip().lower()
     if not text:
         return queryset
     on_postgres = connections[queryset.db].vendor == "postgresql"
-    if on_postgres and not trigram_index:
-        queryset = queryset.alias(
-            **{f"{name}_unindexed": _Unindexed(name) for name in ("name_initials", "name_pinyin", "name_normalized")},
-            phone_normalized_unindexed=_Unindexed("phone_normalized"),
-        )
-        suffix = "_unindexed"
-    else:
-        suffix = ""
+    suffix = "_unindexed" if on_postgres and not trigram_index else ""
 
     def has(column: str, term: str) -> Q:
         return Q(**{f"{column}{suffix}__contains": term})
 
     if _PHONE_LIKE.fullmatch(text) and any(ch.isdigit() for ch in text):
         digits = _phone_term(text)
-        return queryset.filter(has("phone_normalized", digits)) if digits else queryset.none()
+        return queryset.filter(phone_normalized__contains=digits) if digits else queryset.none()
 
     if "@" in text:
         return queryset.filter(email__icontains=text)
@@ -119,6 +113,9 @@ def apply_search(queryset: QuerySet[Any], raw: str, *, trigram_index: bool = Tru
             return queryset.none()
         if on_postgres and len(term) <= SHORT_TERM:
             return _short(queryset, term)
+        if suffix:
+            columns = ("name_initials", "name_pinyin", "name_normalized")
+            queryset = queryset.alias(**{f"{name}{suffix}": _Unindexed(name) for name in columns})
         return queryset.filter(has("name_initials", term) | has("name_pinyin", term) | has("name_normalized", term))
 
     # Chinese (Traditional folds to Simplified, company suffixes drop as in the stored name).
@@ -127,7 +124,7 @@ def apply_search(queryset: QuerySet[Any], raw: str, *, trigram_index: bool = Tru
         return queryset.none()
     if on_postgres and len(term) <= SHORT_TERM:
         return _short(queryset, term)
-    return queryset.filter(has("name_normalized", term))
+    return queryset.filter(name_normalized__contains=term)
 
 
 # --- plan choice for a searched, ordered page (PostgreSQL) ---------------------------------

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connections
-from django.db.models import F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value, Window
 from django.db.models.functions import Coalesce, NullIf
 
 from yingxiao.core.pagination import capped_count
@@ -82,15 +82,28 @@ def customer_list_values(actor: User, action: str = "view") -> QuerySet[Customer
     )
 
 
+MATCH_COUNT = "match_count"
+
+
 def customer_search(
-    queryset: QuerySet[Customer], q: str, *, scope_level: str = "", cap: int = SEARCH_COUNT_CAP
+    queryset: QuerySet[Customer],
+    q: str,
+    *,
+    scope_level: str = "",
+    cap: int | None = None,
+    count_in_rows: bool = False,
 ) -> tuple[QuerySet[Customer], tuple[int, bool] | None]:
     """``queryset`` narrowed by the search term, written for the best plan; and the count if known.
 
     Rare terms are read from the search index and sorted (``search.matches_first``); common ones
     walk the ordering's index. The count (capped at ``cap``) is returned when it was needed to
-    decide, or when the index statistics already show far more matches than the cap.
+    decide, or when the index statistics already show far more matches than the cap
+    (``scope_level="all"`` only for an otherwise unfiltered queryset). With ``count_in_rows`` a
+    rare term's rows carry the number of matches (``MATCH_COUNT``, a window count over the matches
+    the sort reads anyway) instead of a separate count — for a page read in one query (not
+    ``pagination.slice_rows``' deep pages).
     """
+    cap = SEARCH_COUNT_CAP if cap is None else cap
     scope_is_all = scope_level == DataScope.ALL
     # One person's customers (a few thousand at most): check the substring on their rows.
     searched = search.apply_search(queryset, q, trigram_index=scope_level != DataScope.OWN)
@@ -103,8 +116,15 @@ def customer_search(
     ):
         return searched, None
     frequency = search.token_frequency(searched, q)
+    if scope_level == DataScope.OWN and count_in_rows:
+        # One person's matches, counted in the page query itself: a token by the token index
+        # intersected with the owner's rows, a substring on the owner's rows.
+        searched = searched.annotate(**{MATCH_COUNT: Window(Count("pk"))})
+        return (search.matches_first(searched, ordering) if frequency is not None else searched), None
     if frequency is not None:
         if frequency < search.RARE_FREQUENCY:
+            if count_in_rows:
+                searched = searched.annotate(**{MATCH_COUNT: Window(Count("pk"))})
             return search.matches_first(searched, ordering), None
         if scope_is_all and frequency * search.table_rows(searched) >= 5 * cap:
             return searched, (cap, False)

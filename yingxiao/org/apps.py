@@ -24,5 +24,8 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
+        from .scope import connect_cache_invalidation
+
+        connect_cache_invalidation()
         # After every app's permissions exist: the roles refer to them.
         post_migrate.connect(_create_standard_roles, dispatch_uid="org.standard_roles")

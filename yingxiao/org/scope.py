@@ -101,18 +101,24 @@ def _user_saved(sender: Any, instance: User, update_fields: Any = None, **kwargs
     bump_org_version()
 
 
-for _model in (Department, Role, Position, Assignment, Group, Permission):
-    post_save.connect(bump_org_version, sender=_model, dispatch_uid=f"org_version_save_{_model.__name__}")
-    post_delete.connect(bump_org_version, sender=_model, dispatch_uid=f"org_version_delete_{_model.__name__}")
-post_save.connect(_user_saved, sender=User, dispatch_uid="org_version_save_User")
-post_delete.connect(bump_org_version, sender=User, dispatch_uid="org_version_delete_User")
-for _through in (
-    Role.permissions.through,
-    User.user_permissions.through,
-    User.groups.through,
-    Group.permissions.through,
-):
-    m2m_changed.connect(bump_org_version, sender=_through, dispatch_uid=f"org_version_m2m_{_through.__name__}")
+def connect_cache_invalidation() -> None:
+    """Bump the org version whenever anything a cached permission set or scope depends on changes.
+
+    Called from ``OrgConfig.ready()``. Queryset ``update()`` calls bypass signals: services that
+    change org rows in bulk must call ``bump_org_version()`` themselves.
+    """
+    for model in (Department, Role, Position, Assignment, Group, Permission):
+        post_save.connect(bump_org_version, sender=model, dispatch_uid=f"org_version_save_{model.__name__}")
+        post_delete.connect(bump_org_version, sender=model, dispatch_uid=f"org_version_delete_{model.__name__}")
+    post_save.connect(_user_saved, sender=User, dispatch_uid="org_version_save_User")
+    post_delete.connect(bump_org_version, sender=User, dispatch_uid="org_version_delete_User")
+    for through in (
+        Role.permissions.through,
+        User.user_permissions.through,
+        User.groups.through,
+        Group.permissions.through,
+    ):
+        m2m_changed.connect(bump_org_version, sender=through, dispatch_uid=f"org_version_m2m_{through.__name__}")
 
 
 def scope_for(user: User) -> ActorScope:

@@ -25,7 +25,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -123,6 +123,27 @@ def explain(rule: Rule, facts: dict[str, Any], params: dict[str, Any], as_of: dt
     return text
 
 
+def explainer(rule: Rule, params: dict[str, Any], as_of: dt.datetime) -> Callable[[dict[str, Any]], str]:
+    """``explain`` for many findings of one run: the parts that do not depend on the facts
+    (policy values, titles, translations) are rendered once; the text is the same as ``explain``'s."""
+    shown = {k: kinds.display(BY_NAME[k], v) for k, v in params.items()}
+    as_of_text = timezone.localtime(as_of).strftime("%Y-%m-%d %H:%M")
+    template = str(rule.explanation) if rule.explanation else ""
+    head = _("%(rule)s %(title)s (as of %(as_of)s): %(detail)s")
+    title = str(rule.title)
+    tail = (" " + _("Policy in force: %(policy)s.") % {"policy": _param_text(params)}) if params else ""
+
+    def render(facts: dict[str, Any]) -> str:
+        context = {**shown, **facts, "as_of": as_of_text}
+        try:
+            detail = template % context if template else ""
+        except (KeyError, TypeError, ValueError):
+            detail = template
+        return head % {"rule": rule.id, "title": title, "as_of": as_of_text, "detail": detail} + tail
+
+    return render
+
+
 def explain_result(result: RuleResult) -> str:
     """Re-render a recorded result's explanation in the active language (falls back to the stored text)."""
     try:
@@ -204,9 +225,10 @@ def _counts(summary: RunSummary) -> dict[str, int]:
 
 
 def _findings(rule: Rule, as_of: dt.datetime, params: dict[str, Any]) -> Iterator[Finding]:
+    render = explainer(rule, params, as_of)
     for finding in rule.check(as_of):
         facts = _jsonable(dict(finding.facts))
-        yield replace(finding, facts=facts, as_of=as_of, explanation=explain(rule, facts, params, as_of))
+        yield replace(finding, facts=facts, as_of=as_of, explanation=render(facts))
 
 
 def _preview(rule: Rule, run: RuleRun, summary: RunSummary, params: dict[str, Any], progress: Progress | None) -> None:
@@ -231,6 +253,12 @@ def _record(rule: Rule, run: RuleRun, summary: RunSummary, params: dict[str, Any
     app_label, model_name = rule.subject_model.split(".")
     subject_type = ContentType.objects.get_for_model(apps.get_model(app_label, model_name))
     for chunk in _chunks(_findings(rule, run.as_of, params), CHUNK):
+        if connection.vendor == "postgresql":
+            _insert_results(rule, run, subject_type.pk, params, chunk)
+            summary.found += len(chunk)
+            if progress:
+                progress(_("%(rule)s: %(found)s found so far") % {"rule": rule.id, "found": summary.found})
+            continue
         rows = [
             RuleResult(
                 run=run,
@@ -254,27 +282,96 @@ def _record(rule: Rule, run: RuleRun, summary: RunSummary, params: dict[str, Any
     summary.already_recorded = summary.found - summary.recorded
 
 
+def _insert_results(
+    rule: Rule, run: RuleRun, subject_type_id: int, params: dict[str, Any], chunk: list[Finding]
+) -> None:
+    """PostgreSQL: the chunk's results in ONE statement (arrays unnested), in breach-key order,
+    ``ON CONFLICT DO NOTHING`` on (rule_id, breach_key) exactly as ``bulk_create(ignore_conflicts=True)``."""
+    ordered = sorted(chunk, key=lambda f: f.breach_key)  # one lock order for concurrent sweeps
+    meta = RuleResult._meta
+    col = {name: connection.ops.quote_name(meta.get_field(name).column) for name in _RESULT_COLUMNS}
+    table = connection.ops.quote_name(meta.db_table)
+    columns = ", ".join(col[name] for name in _RESULT_COLUMNS)
+    # Only the model's own table and column names are interpolated; every value is a parameter.
+    sql = (
+        f"INSERT INTO {table} ({columns}) "  # noqa: S608
+        "SELECT %s, %s, t.k, %s, %s, t.s, t.p, %s, t.i::jsonb, t.e, %s, '', %s "
+        "FROM unnest(%s::text[], %s::bigint[], %s::bigint[], %s::text[], %s::text[]) "
+        "WITH ORDINALITY AS t(k, s, p, i, e, n) ORDER BY t.n ON CONFLICT DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                run.pk,
+                rule.id,
+                rule.action,
+                subject_type_id,
+                run.as_of,
+                RuleResult.Outcome.PENDING,
+                timezone.now(),
+                [f.breach_key for f in ordered],
+                [f.subject_id for f in ordered],
+                [f.person_id for f in ordered],
+                [json.dumps({"facts": f.facts, "params": params}) for f in ordered],
+                [f.explanation for f in ordered],
+            ],
+        )
+
+
+_RESULT_COLUMNS = (
+    "run",
+    "rule_id",
+    "breach_key",
+    "action",
+    "subject_type",
+    "subject_id",
+    "person",
+    "as_of",
+    "inputs",
+    "explanation",
+    "outcome",
+    "outcome_note",
+    "recorded_at",
+)
+
+
 def _apply_pending(rule: Rule, summary: RunSummary, progress: Progress | None) -> None:
     """Apply every pending result of the rule, chunk by chunk, each chunk in one transaction."""
     last_pk = 0
     while True:
         with transaction.atomic():
-            batch = list(
-                RuleResult.objects.select_for_update(skip_locked=True)
-                .filter(rule_id=rule.id, outcome=RuleResult.Outcome.PENDING, pk__gt=last_pk)
-                .order_by("pk")
-                .only("pk", "subject_id", "breach_key", "person_id", "inputs", "explanation", "as_of")[
-                    : rule.batch_size
-                ]
-            )
+            batch = [
+                Finding(
+                    subject_id=subject_id,
+                    key=breach_key.partition(":")[2],
+                    facts=(inputs or {}).get("facts", {}),
+                    person_id=person_id,
+                    as_of=as_of,
+                    explanation=explanation,
+                    result_id=pk,
+                )
+                for pk, subject_id, breach_key, person_id, inputs, explanation, as_of in (
+                    RuleResult.objects.select_for_update(skip_locked=True)
+                    .filter(rule_id=rule.id, outcome=RuleResult.Outcome.PENDING, pk__gt=last_pk)
+                    .order_by("pk")
+                    .values_list("pk", "subject_id", "breach_key", "person_id", "inputs", "explanation", "as_of")[
+                        : rule.batch_size
+                    ]
+                )
+            ]
             if not batch:
                 return
-            last_pk = batch[-1].pk
+            last_pk = batch[-1].result_id or 0
             outcomes = _apply_batch(rule, batch)
             now = timezone.now()
             for outcome, note_ids in _group(outcomes).items():
                 for note, ids in note_ids.items():
-                    RuleResult.objects.filter(pk__in=ids, outcome=RuleResult.Outcome.PENDING).update(
+                    # By primary key only: this transaction locked these rows while they were pending,
+                    # so nobody else can have decided them. (An ``outcome = 'pending'`` condition lets
+                    # the planner pick the partial pending index, which in one long transaction still
+                    # lists every row decided so far: quadratic.)
+                    RuleResult.objects.filter(pk__in=ids).update(
                         outcome=outcome, outcome_note=note[:500], decided_at=now
                     )
         summary.applied += sum(1 for outcome, _note in outcomes.values() if outcome == RuleResult.Outcome.APPLIED)
@@ -284,21 +381,8 @@ def _apply_pending(rule: Rule, summary: RunSummary, progress: Progress | None) -
             progress(_("%(rule)s: %(applied)s applied so far") % {"rule": rule.id, "applied": summary.applied})
 
 
-def _as_finding(result: RuleResult) -> Finding:
-    return Finding(
-        subject_id=result.subject_id,
-        key=result.breach_key.partition(":")[2],
-        facts=(result.inputs or {}).get("facts", {}),
-        person_id=result.person_id,
-        as_of=result.as_of,
-        explanation=result.explanation,
-        result_id=result.pk,
-    )
-
-
-def _apply_batch(rule: Rule, batch: list[RuleResult]) -> dict[int, tuple[str, str]]:
+def _apply_batch(rule: Rule, findings: list[Finding]) -> dict[int, tuple[str, str]]:
     """Outcome per result id; a failing batch is retried one by one so one bad row cannot block the rest."""
-    findings = [_as_finding(result) for result in batch]
     try:
         with transaction.atomic():
             done = rule.apply_batch(findings)
