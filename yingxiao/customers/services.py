@@ -18,6 +18,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from yingxiao.core.errors import NOT_FOUND, BusinessError
+from yingxiao.core.guards import require_permission as _require
 from yingxiao.org.models import Department, User
 from yingxiao.org.scope import scope_for
 from yingxiao.org.selectors import primary_department
@@ -71,11 +72,6 @@ CUSTOMER_FIELDS = frozenset(
 )
 CONTACT_FIELDS = frozenset({"name", "title", "phone", "email", "birthday", "is_primary", "notes"})
 _TEXT_EXCLUDE = ["owner", "department", "registered_by", "customer"]
-
-
-def _require(actor: User, perm: str) -> None:
-    if actor is None or not actor.is_authenticated or not actor.has_perm(perm):
-        raise PermissionDenied
 
 
 def _clean(data: Mapping[str, Any], allowed: Iterable[str]) -> dict[str, Any]:

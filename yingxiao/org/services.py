@@ -5,20 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from yingxiao.core.errors import BusinessError
+from yingxiao.core.guards import require_permission as _require
 
 from .errors import ALREADY_HOLDS, DEPARTMENT_CYCLE, DEPARTMENT_NOT_EMPTY, POSITION_CYCLE
 from .models import Assignment, Department, Position, Role, User
 from .scope import forget_scope
-
-
-def _require(actor: User, perm: str) -> None:
-    if not actor.has_perm(perm):
-        raise PermissionDenied
 
 
 def _path_for(department: Department) -> str:

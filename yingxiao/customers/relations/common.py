@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.urls import reverse
 from django.utils.functional import Promise, lazy
 
 from yingxiao.core.errors import NOT_FOUND, BusinessError
+from yingxiao.core.guards import require_permission
 from yingxiao.org.models import User
 
 from ..models import Customer
 from .errors import TEXT_REQUIRED
 
-
-def require(actor: User | None, perm: str) -> None:
-    """The verb permission, or PermissionDenied (403)."""
-    if actor is None or not actor.is_authenticated or not actor.has_perm(perm):
-        raise PermissionDenied
+# The verb-permission guard every service here starts with (403 unless held).
+require = require_permission
 
 
 def customer_for(actor: User, customer: Customer | int, action: str = "change", lock: bool = False) -> Customer:

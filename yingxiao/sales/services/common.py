@@ -6,11 +6,11 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from yingxiao.core.errors import NOT_FOUND, BusinessError, ErrorCode
+from yingxiao.core.guards import require_permission
 
 from .. import errors
 from ..models import PriceListItem, Product
@@ -25,10 +25,8 @@ MAX_AMOUNT = Decimal("1e12")
 MAX_LINES = 200
 
 
-def require(actor: User | Any, perm: str) -> None:
-    """403 unless the actor is logged in and holds ``perm``."""
-    if actor is None or not actor.is_authenticated or not actor.has_perm(perm):
-        raise PermissionDenied
+# The verb-permission guard every service here starts with (403 unless held).
+require = require_permission
 
 
 def decimal_value(raw: Any, error: ErrorCode, *, field: str, places: int = 2) -> Decimal:
