@@ -39,6 +39,7 @@ def _peak_rss_mb() -> float:
 def _child(mode: str, as_of_text: str) -> dict[str, Any]:
     """In the child process: one measured run, rolled back."""
     from django.db import connection, transaction
+    from django.urls import reverse
 
     from yingxiao.customers import pool
     from yingxiao.policy import engine, values
@@ -57,6 +58,8 @@ def _child(mode: str, as_of_text: str) -> dict[str, Any]:
 
     transaction.on_commit = run_now  # type: ignore[assignment]
     values.invalidate()
+    # A worker process is long-lived: its URLconf (for the owners' notice links) is loaded already.
+    reverse("customers:pool")
     days = values.policy_value("service_window_days", at=as_of)
     cutoff = pool.window_start(as_of, days)
     rss_before = _peak_rss_mb()

@@ -12,6 +12,8 @@ from typing import Any
 
 import psycopg
 
+from .telesales import markdown_lines as telesales_lines
+
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -140,6 +142,7 @@ def markdown(results: dict[str, Any]) -> str:
                 f"{_fmt(t.get('load_1m'))} |"
             )
     lines += _pool_lines(results.get("pool_sweep"))
+    lines += telesales_lines(results.get("telesales"))
     gen = results.get("generation") or {}
     if gen.get("copies"):
         lines += ["", "Generation" + (" (reused from an earlier run)" if gen.get("reused") else "") + ":"]

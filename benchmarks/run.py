@@ -33,6 +33,10 @@ def _parse() -> argparse.Namespace:
     p.add_argument("--skip-pool", action="store_true", help="skip the CUS-7 pool sweep measurement")
     p.add_argument("--pool-as-of", default="", help="as-of time of the pool sweep (ISO 8601; default: now)")
     p.add_argument("--pool-repeats", type=int, default=2, help="runs of each pool sweep mode (the best counts)")
+    p.add_argument("--skip-telesales", action="store_true", help="skip the issue-5 telesales and complaint cases")
+    p.add_argument("--import-rows", type=int, default=100_000, help="rows of the generated call list (import case)")
+    p.add_argument("--calls", type=int, default=10_000_000, help="generated calls for the agent statistics case")
+    p.add_argument("--complaints", type=int, default=2_000, help="open overdue complaints for the SLA sweep case")
     return p.parse_args()
 
 
@@ -113,7 +117,12 @@ def main() -> int:
         return 0
     from .measure import measure_all
 
-    return measure_all(args, url, generation)
+    code = measure_all(args, url, generation)
+    if not args.skip_telesales and (not args.only or "telesales" in args.only.split(",")):
+        from .telesales import add_to_results
+
+        add_to_results(args, url)
+    return code
 
 
 if __name__ == "__main__":

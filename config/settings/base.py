@@ -51,6 +51,11 @@ INSTALLED_APPS = [
     "yingxiao.service",
     "yingxiao.telesales",
     "yingxiao.workforce",
+    "yingxiao.training",
+    "yingxiao.archives",
+    "yingxiao.planning",
+    "yingxiao.marketing",
+    "yingxiao.reports",
     "yingxiao.web",
     "yingxiao.api",
 ]
@@ -265,8 +270,12 @@ SPECTACULAR_SETTINGS = {
             "yingxiao.performance.models.Reward.Kind",
             "yingxiao.performance.models.Reward.Status",
             "yingxiao.policy.models.RuleRun.Status",
+            "yingxiao.performance.models.Evaluation.Grade",
+            "yingxiao.performance.models.EvaluationItem.Source",
+            "yingxiao.customers.models.Customer.Source",
         ]
-    },
+    }
+    | {"ArchiveLevelEnum": "yingxiao.archives.models.Level"},
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

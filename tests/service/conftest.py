@@ -45,6 +45,10 @@ def grant_service_permissions() -> None:
 @pytest.fixture
 def cmp(personas: Personas) -> Personas:
     """The personas with service permissions and customer service (客服部: head ``cs_head``, agent ``cs``)."""
+    return add_customer_service(personas)
+
+
+def add_customer_service(personas: Personas) -> Personas:
     grant_service_permissions()
     service_dept = DepartmentFactory(name="客服部", code="service", parent=personas.center)
     director_post = Position.objects.get(department=personas.center, is_head=True)

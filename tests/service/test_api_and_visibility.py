@@ -39,14 +39,21 @@ def test_cmp_7_register_lists_only_visible_complaints_and_exports_escaped(cmp, c
     assert page.status_code == 200
     ids = [c.pk for c in page.context["page"]]
     assert mine.pk in ids and other.pk not in ids
+    # rule: ARC-2 — exporting needs its own permission: a rep may list, not export.
+    assert client.get("/service/complaints/export/").status_code == 403
+    client.force_login(cmp.head)
+    listed = [c.pk for c in client.get("/service/complaints/").context["page"]]
     export = client.get("/service/complaints/export/")
     assert export.status_code == 200
     from io import BytesIO
 
     from openpyxl import load_workbook
 
-    rows = list(load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True))
-    assert len(rows) == 2 and rows[1][6] == '\'=HYPERLINK("http://x")'
+    rows = list(load_workbook(BytesIO(b"".join(export.streaming_content) if export.streaming else export.content))
+                .active.iter_rows(values_only=True))  # fmt: skip
+    assert sorted(row[0] for row in rows[1:]) == sorted(listed)
+    assert mine.pk in listed and other.pk not in listed
+    assert next(row for row in rows[1:] if row[0] == mine.pk)[6] == '\'=HYPERLINK("http://x")'
 
 
 def test_ui_pages_render_for_each_transition(cmp, customer, client):

@@ -8,18 +8,16 @@ department and everything below it.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
+from yingxiao.core.exports import Sheet, xlsx_bytes
 from yingxiao.org.models import Assignment, DataScope, Department, User
 from yingxiao.org.scope import scope_for
-from yingxiao.performance.exports import safe_cell
 
 from .models import Activity, Inquiry
 from .return_visits import day_start, month_bounds, subtree_ids
@@ -192,28 +190,30 @@ def _labels() -> dict[str, str]:
     }
 
 
+def statistics_sheets(daily: Statistics | None, monthly: Statistics | None) -> list[Sheet]:
+    """The statistics as export sheets (core/exports.py escapes the cells; ARC-2)."""
+    labels = _labels()
+    sheets: list[Sheet] = []
+    if daily is not None:
+        rows: list[list[Any]] = [
+            [row.day.isoformat() if row.day else "", row.team, row.staff, *(getattr(row, n) for n in _HEADER)]
+            for row in daily.rows
+        ]
+        rows.append([_("Total"), "", "", *(getattr(daily.total, n) for n in _HEADER)])
+        header = (_("Date"), _("Team"), _("Staff"), *(labels[n] for n in _HEADER))
+        sheets.append(Sheet(_("Daily"), rows, header=header))
+    if monthly is not None:
+        columns = (*_HEADER, "inquiries")
+        rows = [
+            [row.day.strftime("%Y-%m") if row.day else "", row.team, *(getattr(row, n) for n in columns)]
+            for row in monthly.rows
+        ]
+        rows.append([_("Total"), "", *(getattr(monthly.total, n) for n in columns)])
+        header = (_("Month"), _("Team"), *(labels[n] for n in columns))
+        sheets.append(Sheet(_("Monthly"), rows, header=header))
+    return sheets or [Sheet(_("Statistics"), [])]
+
+
 def statistics_workbook(daily: Statistics | None, monthly: Statistics | None) -> bytes:
     """The statistics as an .xlsx file; text cells Excel would read as a formula are escaped."""
-    labels = _labels()
-    book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
-    if daily is not None:
-        sheet = book.create_sheet(_("Daily"))
-        sheet.append([safe_cell(h) for h in (_("Date"), _("Team"), _("Staff"), *(labels[n] for n in _HEADER))])
-        for row in daily.rows:
-            values: list[Any] = [row.day.isoformat() if row.day else "", row.team, row.staff]
-            sheet.append([safe_cell(v) for v in values + [getattr(row, n) for n in _HEADER]])
-        sheet.append([safe_cell(_("Total")), "", "", *(getattr(daily.total, n) for n in _HEADER)])
-    if monthly is not None:
-        sheet = book.create_sheet(_("Monthly"))
-        columns = (*_HEADER, "inquiries")
-        sheet.append([safe_cell(h) for h in (_("Month"), _("Team"), *(labels[n] for n in columns))])
-        for row in monthly.rows:
-            month = row.day.strftime("%Y-%m") if row.day else ""
-            sheet.append([safe_cell(v) for v in [month, row.team, *(getattr(row, n) for n in columns)]])
-        sheet.append([safe_cell(_("Total")), "", *(getattr(monthly.total, n) for n in columns)])
-    if not book.worksheets:
-        book.create_sheet(_("Statistics"))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(statistics_sheets(daily, monthly))

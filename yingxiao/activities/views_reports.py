@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yingxiao.core.errors import BusinessError
+from yingxiao.core.exports import export_view
 from yingxiao.core.pagination import paginate
 from yingxiao.policy.values import policy_value
 
@@ -139,10 +140,14 @@ def statistics_export_view(request: AuthenticatedHtmxRequest) -> HttpResponse:
         context = _statistics(request)
     except BusinessError as error:
         return _bad_input(request, error)
-    content = statistics.statistics_workbook(context["daily"], context["monthly"])
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="statistics-{context["day"]:%Y-%m-%d}.xlsx"'
-    return response
+    # rule: ARC-2 — through the shared export control (permission, caps, log, escaping).
+    return export_view(  # type: ignore[return-value]
+        request,
+        list_name="activities.statistics",
+        sheets=statistics.statistics_sheets(context["daily"], context["monthly"]),
+        filename=f"statistics-{context['day']:%Y-%m-%d}",
+        dated=False,
+    )
 
 
 @require_GET

@@ -6,15 +6,20 @@ from rest_framework.routers import DefaultRouter
 
 from yingxiao.activities.api import register as register_activities
 from yingxiao.approvals.api import register as register_approvals
+from yingxiao.archives.api import register as register_archives
 from yingxiao.core.api_errors import api_not_found
 from yingxiao.customers.api import register as register_customers
 from yingxiao.customers.api_relations import register as register_customer_relations
+from yingxiao.marketing.api import register as register_marketing
 from yingxiao.org.api import register as register_org
 from yingxiao.performance.api import register as register_performance
+from yingxiao.planning.api import register as register_planning
 from yingxiao.policy.api import register as register_policy
+from yingxiao.reports.api import register as register_reports
 from yingxiao.sales.api import register as register_sales
 from yingxiao.service.api import register as register_service
 from yingxiao.telesales.api import register as register_telesales
+from yingxiao.training.api import register as register_training
 from yingxiao.workforce.api import register as register_workforce
 
 router = DefaultRouter()
@@ -29,6 +34,11 @@ register_service(router)
 register_telesales(router)
 register_sales(router)
 register_workforce(router)
+register_marketing(router)
+register_training(router)
+register_planning(router)
+register_archives(router)
+register_reports(router)
 
 urlpatterns = [
     path("v1/", include(router.urls)),

@@ -23,6 +23,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ class Step(models.Model):
         ROLE = "role", _("Holder of a role")
 
     flow = models.ForeignKey(Flow, verbose_name=_("flow"), on_delete=models.CASCADE, related_name="steps")
-    order = models.PositiveSmallIntegerField(_("order"))
+    order = models.PositiveSmallIntegerField(pgettext_lazy("step", "order"))
     name = models.CharField(_("name"), max_length=100, blank=True)
     kind = models.CharField(_("approver"), max_length=20, choices=Kind.choices)
     role_code = models.CharField(_("role code"), max_length=50, blank=True)

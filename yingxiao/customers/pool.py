@@ -10,7 +10,8 @@ customer just claimed gets a full window. Archived and blacklisted customers are
 
 Everything set-based: ``releasable_customers(as_of)`` is the one query the sweep streams;
 ``release_batch`` releases a batch with one compare-and-set UPDATE (only rows whose owner,
-department and ``last_served_at`` are still what the check saw) plus two bulk INSERTs.
+department and ``last_served_at`` are still what the check saw) that also writes the pool entries
+and ownership changes (one statement on PostgreSQL).
 ``HAND_WRITTEN_RELEASE_SQL`` is the equivalent single UPDATE, for the benchmark.
 """
 
@@ -94,20 +95,15 @@ def soon_releasable_customers(as_of: dt.datetime) -> QuerySet[Customer]:
 
 # --- release (the CUS-7 rule's action) -----------------------------------------------------
 def _cas_update_sql(count: int) -> str:
+    """The compare-and-set UPDATE of ``_release_batch_portable`` (SQLite): one row of values per finding."""
     table = connection.ops.quote_name(Customer._meta.db_table)
-    if connection.vendor == "postgresql":
-        row = "(%s::bigint, %s::bigint, %s::timestamptz, %s::bigint)"
-        same = "IS NOT DISTINCT FROM"
-    else:
-        row = "(%s, %s, %s, %s)"
-        same = "IS"
-    values = ", ".join([row] * count)
+    values = ", ".join(["(%s, %s, %s, %s)"] * count)
     # Only placeholders and the model's own table name are interpolated; values go as parameters.
     return (
         f"WITH f(id, owner_id, served, dept) AS (VALUES {values}) "  # noqa: S608
         f"UPDATE {table} SET owner_id = NULL, department_id = NULL FROM f "
         f"WHERE {table}.id = f.id AND {table}.owner_id = f.owner_id "
-        f"AND {table}.last_served_at {same} f.served AND {table}.department_id {same} f.dept "
+        f"AND {table}.last_served_at IS f.served AND {table}.department_id IS f.dept "
         f"RETURNING {table}.id"
     )
 
@@ -121,13 +117,107 @@ def _served_param(served: str | None) -> Any:
 def release_batch(findings: Sequence[Finding]) -> list[bool]:
     """Release the customers of a batch of CUS-7 findings; True for each one released.
 
-    One compare-and-set UPDATE for the batch: a customer is released only if its owner,
-    department and last service are still what the check saw (served or handed over since:
-    skipped). Then one INSERT of pool entries and one of ownership changes; the owners are
-    told after commit, one notice per owner.
+    Compare-and-set: a customer is released only if its owner, department and last service are
+    still what the check saw (served or handed over since: skipped). Each released customer gets
+    a pool entry (with the engine's explanation and inputs) and an ownership change; the owners
+    are told after commit, one notice per owner. On PostgreSQL all of it is ONE statement over
+    arrays (``_release_batch_pg``); elsewhere one UPDATE and two bulk INSERTs.
     """
     if not findings:
         return []
+    reason = gettext("Not served within the service window (CUS-7)")
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        released = _release_batch_pg(findings, reason, now)
+    else:
+        released = _release_batch_portable(findings, reason, now)
+    done = [finding.subject_id in released for finding in findings]
+    by_owner: dict[int, list[str]] = defaultdict(list)
+    for f, ok in zip(findings, done, strict=True):
+        if ok and f.person_id is not None:
+            by_owner[f.person_id].append(str(f.facts.get("customer", f.subject_id)))
+    if by_owner:
+        transaction.on_commit(lambda: _notify_released(by_owner))
+    return done
+
+
+def _columns(model: type[Any], *names: str) -> str:
+    quote = connection.ops.quote_name
+    return ", ".join(quote(model._meta.get_field(name).column) for name in names)
+
+
+def _release_batch_pg(findings: Sequence[Finding], reason: str, now: dt.datetime) -> set[int]:
+    """One statement: the compare-and-set UPDATE, and from its RETURNING rows the pool entries
+    and ownership changes (data-modifying CTEs). Only ids and compare values travel as arrays;
+    the explanation and inputs are copied inside the database from the engine's ``RuleResult``
+    (a finding without one — applied outside a sweep — gets the explanation it carries)."""
+    from yingxiao.policy.models import RuleResult
+
+    quote = connection.ops.quote_name
+    customer = quote(Customer._meta.db_table)
+    pool_entry = quote(PoolEntry._meta.db_table)
+    change = quote(OwnershipChange._meta.db_table)
+    result = quote(RuleResult._meta.db_table)
+    # Only the models' own table and column names are interpolated; every value is a parameter.
+    sql = f"""
+        WITH f AS (
+            SELECT * FROM unnest(%(ids)s::bigint[], %(owners)s::bigint[], %(served)s::timestamptz[],
+                                 %(depts)s::bigint[], %(results)s::bigint[])
+                AS f(id, owner_id, served, dept, result_id)
+        ), released AS (
+            UPDATE {customer} AS c SET owner_id = NULL, department_id = NULL FROM f
+            WHERE c.id = f.id AND c.owner_id = f.owner_id
+              AND c.last_served_at IS NOT DISTINCT FROM f.served AND c.department_id IS NOT DISTINCT FROM f.dept
+            RETURNING c.id
+        ), entries AS (
+            INSERT INTO {pool_entry} ({
+        _columns(
+            PoolEntry,
+            "customer",
+            "entered_at",
+            "reason",
+            "rule_id",
+            "rule_result",
+            "explanation",
+            "inputs",
+            "released_owner",
+            "released_department",
+            "left_by",
+        )
+    })
+            SELECT f.id, %(now)s, %(reason)s, %(rule)s, f.result_id, COALESCE(r.explanation, ''),
+                   COALESCE(r.inputs -> 'facts', '{{}}'::jsonb), f.owner_id, f.dept, ''
+            FROM f JOIN released USING (id) LEFT JOIN {result} AS r ON r.id = f.result_id
+        ), changes AS (
+            INSERT INTO {change} ({
+        _columns(OwnershipChange, "customer", "changed_at", "old_owner", "old_department", "reason", "rule_id")
+    })
+            SELECT f.id, %(now)s, f.owner_id, f.dept, %(reason)s, %(rule)s FROM f JOIN released USING (id)
+        )
+        SELECT id FROM released
+    """  # noqa: S608
+    params = {
+        "ids": [f.subject_id for f in findings],
+        "owners": [f.person_id for f in findings],
+        "served": [_served_param(f.facts.get("served_at")) for f in findings],
+        "depts": [f.facts.get("dept") for f in findings],
+        "results": [f.result_id for f in findings],
+        "now": now,
+        "reason": reason,
+        "rule": RULE_ID,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        released = {row[0] for row in cursor.fetchall()}
+    missing = [f for f in findings if f.subject_id in released and f.result_id is None and f.explanation]
+    for f in missing:  # applied outside a sweep: keep the explanation the finding carries
+        PoolEntry.objects.filter(customer_id=f.subject_id, left_at__isnull=True).update(
+            explanation=f.explanation, inputs=dict(f.facts)
+        )
+    return released
+
+
+def _release_batch_portable(findings: Sequence[Finding], reason: str, now: dt.datetime) -> set[int]:
     params: list[Any] = []
     for finding in findings:
         facts = finding.facts
@@ -135,11 +225,9 @@ def release_batch(findings: Sequence[Finding]) -> list[bool]:
     with connection.cursor() as cursor:
         cursor.execute(_cas_update_sql(len(findings)), params)
         released = {row[0] for row in cursor.fetchall()}
-    done = [finding.subject_id in released for finding in findings]
     if not released:
-        return done
-    now = timezone.now()
-    reason = gettext("Not served within the service window (CUS-7)")
+        return released
+    chosen = [f for f in findings if f.subject_id in released]
     PoolEntry.objects.bulk_create(
         PoolEntry(
             customer_id=f.subject_id,
@@ -152,8 +240,7 @@ def release_batch(findings: Sequence[Finding]) -> list[bool]:
             released_owner_id=f.person_id,
             released_department_id=f.facts.get("dept"),
         )
-        for f, ok in zip(findings, done, strict=True)
-        if ok
+        for f in chosen
     )
     OwnershipChange.objects.bulk_create(
         OwnershipChange(
@@ -167,15 +254,9 @@ def release_batch(findings: Sequence[Finding]) -> list[bool]:
             reason=reason,
             rule_id=RULE_ID,
         )
-        for f, ok in zip(findings, done, strict=True)
-        if ok
+        for f in chosen
     )
-    by_owner: dict[int, list[str]] = defaultdict(list)
-    for f, ok in zip(findings, done, strict=True):
-        if ok and f.person_id is not None:
-            by_owner[f.person_id].append(str(f.facts.get("customer", f.subject_id)))
-    transaction.on_commit(lambda: _notify_released(by_owner))
-    return done
+    return released
 
 
 def _notify_released(by_owner: dict[int, list[str]]) -> None:

@@ -60,20 +60,23 @@ class PoolRelease(Rule):
                 "pk", "owner_id", "department_id", "last_served_at", "registered_at", "name", "owner__display_name"
             )
         )
+        zone = timezone.get_current_timezone()  # once: ``localdate`` looks it up per call
         today = timezone.localdate(as_of)
         as_of_day = today.isoformat()
         for pk, owner_id, dept, served, registered, name, owner_name in rows.iterator(chunk_size=STREAM_CHUNK):
-            clock = served or registered
+            served_day = served.astimezone(zone).date() if served else None
+            registered_day = registered.astimezone(zone).date()
+            clock_day = served_day or registered_day
             yield Finding(
                 subject_id=pk,
-                key=f"{owner_id}:{_day(clock)}:{as_of_day}",
+                key=f"{owner_id}:{clock_day.isoformat()}:{as_of_day}",
                 person_id=owner_id,
                 facts={
                     "customer": name,
                     "owner": owner_name,
-                    "last_served": _day(served) or "—",
-                    "registered": _day(registered),
-                    "days": (today - timezone.localdate(clock)).days,
+                    "last_served": served_day.isoformat() if served_day else "—",
+                    "registered": registered_day.isoformat(),
+                    "days": (today - clock_day).days,
                     # compare-and-set inputs, exact (isoformat keeps the microseconds)
                     "served_at": served.isoformat() if served else None,
                     "dept": dept,

@@ -25,3 +25,8 @@ urlpatterns = [
 
 # Grade reviews, admission, invitations, tracking sheets, referrals (CUS-4/5/8/10/13).
 urlpatterns += [path("", include("yingxiao.customers.relations.urls"))]
+
+# Customer archive import: dry run, then apply and allocate (CUS-2, CUS-6).
+from . import views_import  # noqa: E402
+
+urlpatterns += [path("import/", views_import.import_view, name="import")]

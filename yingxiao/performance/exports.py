@@ -3,34 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
+
+from yingxiao.core.exports import Sheet, safe_cell, xlsx_bytes
 
 from .selectors import LedgerRow
 
-# A text cell starting with one of these is a formula to Excel (CSV/formula injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["ledger_sheets", "ledger_workbook", "safe_cell"]  # safe_cell: the shared one (core/exports.py)
 
 
-def safe_cell(value: Any) -> Any:
-    """Numbers stay numbers; text that Excel would evaluate is prefixed with an apostrophe."""
-    if value is None:
-        return ""
-    if isinstance(value, int | float | Decimal):
-        return value
-    text = str(value)
-    if text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
-
-
-def _sheet(workbook: Workbook, title: str, first: str, rows: Iterable[LedgerRow], with_department: bool) -> None:
-    sheet = workbook.create_sheet(title)
+def _sheet(title: str, first: str, rows: Iterable[LedgerRow], with_department: bool) -> Sheet:
     header = [first]
     if with_department:
         header.append(_("Department"))
@@ -43,7 +28,7 @@ def _sheet(workbook: Workbook, title: str, first: str, rows: Iterable[LedgerRow]
         _("Fines (count)"),
         _("Rewards (count)"),
     ]
-    sheet.append([safe_cell(h) for h in header])
+    lines: list[list[Any]] = []
     for row in rows:
         cells: list[Any] = [row.name]
         if with_department:
@@ -57,16 +42,18 @@ def _sheet(workbook: Workbook, title: str, first: str, rows: Iterable[LedgerRow]
             row.fine_count,
             row.reward_count,
         ]
-        sheet.append([safe_cell(c) for c in cells])
+        lines.append(cells)
+    return Sheet(title, lines, header=header)
+
+
+def ledger_sheets(people: list[LedgerRow], departments: list[LedgerRow]) -> list[Sheet]:
+    """Two sheets — per person and per department — for the shared export (core/exports.py, ARC-2)."""
+    return [
+        _sheet(_("By person"), _("Employee"), people, with_department=True),
+        _sheet(_("By department"), _("Department"), departments, with_department=False),
+    ]
 
 
 def ledger_workbook(month: dt.date, people: list[LedgerRow], departments: list[LedgerRow]) -> bytes:
     """Two sheets — per person and per department — for ``month``."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]
-    _sheet(workbook, _("By person"), _("Employee"), people, with_department=True)
-    _sheet(workbook, _("By department"), _("Department"), departments, with_department=False)
-    workbook.properties.title = f"{_('Fines and rewards ledger')} {month:%Y-%m}"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(ledger_sheets(people, departments))

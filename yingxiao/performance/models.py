@@ -248,3 +248,28 @@ class Reward(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.get_kind_display()} · {self.amount}"
+
+
+# Evaluations and pay statements (PRF-1…5) live in their own module; imported here so Django finds them.
+from .pay_models import (  # noqa: E402
+    Evaluation,
+    EvaluationItem,
+    Grade,
+    PayLine,
+    PayMonth,
+    PayProfile,
+    PayStatement,
+)
+
+__all__ = [
+    "Evaluation",
+    "EvaluationItem",
+    "Grade",
+    "LedgerQuerySet",
+    "PayLine",
+    "PayMonth",
+    "PayProfile",
+    "PayStatement",
+    "Reward",
+    "Violation",
+]

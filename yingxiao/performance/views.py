@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yingxiao.core.errors import BusinessError
+from yingxiao.core.exports import export_view
 from yingxiao.org.models import User
 from yingxiao.org.scope import scope_for
 
 from . import selectors, services
-from .exports import ledger_workbook
+from .exports import ledger_sheets
 from .forms import RewardForm, ViolationForm
 from .models import Violation
 
@@ -47,9 +48,14 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
     month = _month(request)
     people = selectors.ledger_by_person(request.user, month)  # type: ignore[arg-type]
     departments = selectors.ledger_by_department(request.user, month)  # type: ignore[arg-type]
-    response = HttpResponse(ledger_workbook(month, people, departments), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="ledger-{month:%Y-%m}.xlsx"'
-    return response
+    # rule: ARC-2 — through the shared export control (permission, caps, log, escaping).
+    return export_view(  # type: ignore[return-value]
+        request,
+        list_name="performance.ledger",
+        sheets=ledger_sheets(people, departments),
+        filename=f"ledger-{month:%Y-%m}",
+        dated=False,
+    )
 
 
 def _people_in_scope(user: Any) -> Any:

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .kinds import Kind
 
@@ -37,7 +38,7 @@ class Unit:
         DAYS: _("days"),
         MONTHS: _("months"),
         HOURS: _("working hours"),
-        MINUTES: _("minutes"),
+        MINUTES: pgettext_lazy("unit", "minutes"),
         YUAN: _("yuan"),
         PERCENT: "%",
         TIMES: _("times"),
@@ -246,6 +247,28 @@ CATALOG: tuple[ParamSpec, ...] = (
         Unit.MONTHS,
         _("Months after which an unpaid guaranteed debt is deducted from pay."),
     ),
+    # rule: CON-3 — the bad-debt limit is per scope: the seeds name 0.2% (千分之二, a salesperson's
+    # book: ``bad_debt_max``), 3% (the sales office / a department) and 1% (the sales assistant's whole book).
+    _pct("bad_debt_max_department", "CON-3", "3", _("Maximum bad-debt ratio of a department.")),
+    _pct("bad_debt_max_company", "CON-3", "1", _("Maximum bad-debt ratio of the whole marketing center.")),
+    # rule: CON-3 — receivables ageing buckets (our choice; the policy names none): upper edges in days overdue.
+    ParamSpec(
+        "ageing_bucket_days",
+        "CON-3",
+        Kind.LIST,
+        ["30", "60", "90", "180"],
+        Unit.DAYS,
+        _("Upper edges (days overdue) of the receivables ageing buckets, ascending."),
+    ),
+    # rule: CON-2 — from this month on, a cross-year contract without the customer's written balance
+    # confirmation for the year is reminded (our choice: the policy names no date).
+    _int(
+        "balance_confirm_month",
+        "CON-2",
+        11,
+        Unit.NONE,
+        _("Month of the year from which a cross-year contract lacking the balance confirmation is reminded."),
+    ),
     # SHP
     _money("missing_receipt_fine", "SHP-2", "500", _("Fine for a shipment without a signed delivery receipt.")),
     _money("shipment_followup_fine", "SHP-3", "100", _("Fine for a logistics lapse that leads to a complaint.")),
@@ -307,6 +330,23 @@ CATALOG: tuple[ParamSpec, ...] = (
         Unit.MULTIPLE,
         _("Fine for an undelivered gift, as a multiple of its value."),
     ),
+    _pct(
+        "plan_behind_threshold",
+        "PLN-3",
+        "10",
+        _("A target behind plan by more than this share needs a corrective action."),
+    ),
+    _int(
+        "corrective_action_days", "PLN-3", 5, Unit.DAYS, _("Days after the period ends to submit a corrective action.")
+    ),
+    _money("corrective_action_fine", "PLN-3", "50", _("Fine when no corrective action is submitted in time.")),
+    _money("expense_tier1_amount", "PLN-4", "5000", _("Expense claims from this amount also need the director.")),
+    _money(
+        "expense_tier2_amount", "PLN-4", "20000", _("Expense claims from this amount also need the general manager.")
+    ),
+    _int(
+        "gift_delivery_days", "PLN-5", 7, Unit.DAYS, _("Days after approval to deliver a gift and get it signed for.")
+    ),
     # HR
     _int("late_minor_minutes", "HR-2", 10, Unit.MINUTES, _("Lateness up to this many minutes is minor.")),
     _int(
@@ -326,6 +366,52 @@ CATALOG: tuple[ParamSpec, ...] = (
     _money("meeting_missed_fine", "HR-6", "50", _("Fine for an organiser who fails to hold a scheduled meeting.")),
     _money("late_report_fine", "HR-7", "50", _("Fine for a late work report.")),
     _money("empty_post_fine", "HR-10", "50", _("Fine for an unattended post.")),
+    # HR-6: 提前3分钟到达, 迟到者罚款 (seed 002 §27); set 0 to count only arrivals after the start.
+    _int(
+        "meeting_early_minutes",
+        "HR-6",
+        3,
+        Unit.MINUTES,
+        _("Attendees must arrive this many minutes before a meeting starts; a later arrival is late."),
+        minimum=0,
+    ),
+    # HR-7 deadlines (the seeds say "第一时间"; the times are our choice and editable).
+    ParamSpec(
+        "daily_plan_due", "HR-7", Kind.TIME, "09:30", Unit.NONE, _("Time of day by which the daily plan is submitted.")
+    ),
+    ParamSpec(
+        "daily_summary_due",
+        "HR-7",
+        Kind.TIME,
+        "19:00",
+        Unit.NONE,
+        _("Time of day by which the daily summary is submitted."),
+    ),
+    ParamSpec(
+        "weekly_report_weekday",
+        "HR-7",
+        Kind.WEEKDAY,
+        "saturday",
+        Unit.NONE,
+        _("Weekday on which the weekly report is due (a holiday moves it to the next working day)."),
+    ),
+    ParamSpec(
+        "weekly_report_due", "HR-7", Kind.TIME, "18:00", Unit.NONE, _("Time of day by which the weekly report is due.")
+    ),
+    _int(
+        "period_report_workdays",
+        "HR-7",
+        3,
+        Unit.DAYS,
+        _("Working days after a month, quarter or year ends by which its report is due (at the daily summary time)."),
+    ),
+    _int(
+        "report_remind_minutes",
+        "HR-7",
+        60,
+        Unit.MINUTES,
+        _("Minutes before a report deadline when an unsubmitted report is reminded."),
+    ),
     # DIS
     ParamSpec(
         "supervisor_multiple",
@@ -343,6 +429,19 @@ CATALOG: tuple[ParamSpec, ...] = (
     # PRF
     _int("fail_months", "PRF-2", 3, Unit.MONTHS, _("Consecutive failing months that flag a person for review.")),
     _int("ranking_months", "PRF-4", 2, Unit.MONTHS, _("Interval of the conversion and contact-capture ranking.")),
+    _int("grade_excellent_score", "PRF-1", 90, Unit.POINTS, _("Lowest evaluation score graded excellent (优秀).")),
+    _int("grade_good_score", "PRF-1", 80, Unit.POINTS, _("Lowest evaluation score graded good (良好).")),
+    _int("grade_pass_score", "PRF-1", 60, Unit.POINTS, _("Lowest evaluation score graded pass (合格); below fails.")),
+    _pct("performance_pay_excellent", "PRF-3", "100", _("Share of the performance pay paid for an excellent grade.")),
+    _pct("performance_pay_good", "PRF-3", "90", _("Share of the performance pay paid for a good grade.")),
+    _pct("performance_pay_pass", "PRF-3", "70", _("Share of the performance pay paid for a pass grade.")),
+    _pct("performance_pay_fail", "PRF-3", "0", _("Share of the performance pay paid for a failing grade.")),
+    _pct("commission_rate", "PRF-3", "2", _("Commission rate on collected revenue.")),
+    _pct("ranking_bottom_percent", "PRF-4", "10", _("Share of ranked people at the bottom flagged for retraining.")),
+    # ARC
+    _int("archive_borrow_max_days", "ARC-1", 30, Unit.DAYS, _("Longest time an archive may be borrowed.")),
+    _int("export_max_rows_per_file", "ARC-2", 100000, Unit.COUNT, _("Most rows in one exported file.")),
+    _int("export_max_rows_per_hour", "ARC-2", 300000, Unit.COUNT, _("Most rows one person may export within an hour.")),
     # KPI
     _pct("new_customer_growth", "KPI", "60", _("Target growth of new customers over last year.")),
     _pct("loyalty_target", "KPI", "90", _("Target share of repeat customers.")),

@@ -138,8 +138,9 @@ class RuleResult(models.Model):
     rule_id = models.CharField(_("rule"), max_length=10)
     breach_key = models.CharField(_("breach key"), max_length=200)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    # Searched with ``subject_id`` by ``policy_result_subject_idx``; no index of its own.
     subject_type = models.ForeignKey(
-        ContentType, verbose_name=_("subject type"), on_delete=models.PROTECT, related_name="+"
+        ContentType, verbose_name=_("subject type"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
     subject_id = models.BigIntegerField(_("subject id"))
     person = models.ForeignKey(

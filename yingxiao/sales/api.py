@@ -301,7 +301,15 @@ class QuoteRequestViewSet(  # type: ignore[misc]
 
 
 def register(router: BaseRouter) -> None:
+    from .api_orders import register_orders
+
+    register_orders(router)
     router.register("sales/quotes", QuoteViewSet, basename="sales-quote")
     router.register("sales/products", ProductViewSet, basename="sales-product")
     router.register("sales/price-lists", PriceListViewSet, basename="sales-price-list")
     router.register("sales/quote-requests", QuoteRequestViewSet, basename="sales-quote-request")
+
+    # Contracts and money (CON-1…8, ORD-2).
+    from .api_money import register_money
+
+    register_money(router)

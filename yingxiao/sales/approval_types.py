@@ -50,3 +50,24 @@ def register_approval_types() -> None:
         on_approved=quotes.on_review_approved,
         on_rejected=quotes.on_refused,
     )
+
+
+def register_contract_approval_types() -> None:
+    from .services import contracts, receivables
+
+    # rule: CON-1 — the commerce group's draft is reviewed by the marketing director (营销总监).
+    register_request_type(
+        contracts.REVIEW_REQUEST,
+        _("Contract review"),
+        steps=[StepSpec("role", role_code="sales_director", name="营销总监")],
+        on_approved=contracts.on_review_approved,
+        on_rejected=contracts.on_review_refused,
+    )
+    # rule: CON-3 — writing off bad debt needs the marketing director's approval.
+    register_request_type(
+        receivables.WRITE_OFF_REQUEST,
+        _("Bad-debt write-off"),
+        steps=[StepSpec("role", role_code="sales_director", name="营销总监")],
+        on_approved=receivables.on_write_off_approved,
+        on_rejected=receivables.on_write_off_refused,
+    )

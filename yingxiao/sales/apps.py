@@ -11,3 +11,13 @@ class SalesConfig(AppConfig):
         from .approval_types import register_approval_types
 
         register_approval_types()
+
+        from .approval_types import register_contract_approval_types
+
+        register_contract_approval_types()
+
+        from yingxiao.performance.pay import register_pay_provider
+
+        from .pay_lines import commission_lines
+
+        register_pay_provider("commission", commission_lines)

@@ -130,3 +130,252 @@ class NonstandardQuoteDueSoon(Rule):
         ).exists()
         person = User.objects.filter(pk=finding.person_id).first() if open_request else None
         return notify(person, message=finding.explanation, link=reverse("sales:request_queue")) is not None
+
+
+# --- stock, orders (ORD-4, ORD-6) ----------------------------------------------------------------
+# - ORD-6r (reminder): a unit at a secondary outlet for ``{outlet_stock_days}`` days must be recalled;
+#   its responsible person is reminded once per placement (key: the day placed).
+# - ORD-6 (violation): each further day it stays is a violation of ``{outlet_stock_fine_per_day}``;
+#   one per unit and day (breach key ``ORD-6:item:<id>:<placed>:<day>``), missed days caught up.
+# - ORD-4 (reminder): an effective order without a production plan at the end of the working day
+#   it took effect — the sales office of its department (else its heads) is reminded, once.
+# - ORD-4d (reminder): the daily summary of yesterday's production / outsourcing / purchasing
+#   progress, sent to the sales office and the sales director (one per person and day).
+
+# The most overdue days one sweep records per unit (a sweep that did not run for a long time).
+_MAX_CATCH_UP_DAYS = 366
+
+
+def _outlet_rows(as_of: dt.datetime, days: int):  # type: ignore[no-untyped-def]
+    from .models import StockItem
+
+    today = timezone.localtime(as_of).date()
+    return today, (
+        StockItem.objects.filter(
+            location_kind=StockItem.Location.OUTLET,
+            placed_on__lte=today - dt.timedelta(days=days),
+            keeper__isnull=False,
+        )
+        .exclude(status=StockItem.Status.SOLD)
+        .values("pk", "keeper_id", "serial_no", "location", "placed_on", "product__name")
+        .order_by("pk")
+    )
+
+
+def _outlet_facts(row: dict, today: dt.date) -> dict[str, object]:
+    return {
+        "item": f"{row['product__name']} #{row['serial_no']}",
+        "outlet": row["location"],
+        "placed": row["placed_on"].isoformat(),
+        "days": (today - row["placed_on"]).days,
+    }
+
+
+def _still_at_outlet(item_id: int, keeper_id: int | None, placed: str) -> bool:
+    from .models import StockItem
+
+    return (
+        StockItem.objects.filter(
+            pk=item_id, keeper_id=keeper_id, location_kind=StockItem.Location.OUTLET, placed_on=placed
+        )
+        .exclude(status=StockItem.Status.SOLD)
+        .exists()
+    )
+
+
+@register
+class OutletStockRecall(Rule):
+    """rule: ORD-6 — remind the responsible person to recall stock held at a secondary outlet too long."""
+
+    id = "ORD-6r"
+    title = _("Recall stock held at secondary outlets")
+    params = ("outlet_stock_days",)
+    action = Action.REMIND
+    subject_model = "sales.StockItem"
+    explanation = _("%(item)s has been at the secondary outlet %(outlet)s since %(placed)s (%(days)s days): recall it.")
+
+    def check(self, as_of: dt.datetime) -> Iterator[Finding]:
+        days = int(policy_value("outlet_stock_days", at=as_of))
+        today, rows = _outlet_rows(as_of, days)
+        for row in rows.iterator(chunk_size=2000):
+            yield Finding(
+                subject_id=row["pk"],
+                key=row["placed_on"].isoformat(),
+                person_id=row["keeper_id"],
+                facts=_outlet_facts(row, today),
+            )
+
+    def apply(self, finding: Finding) -> bool:
+        from yingxiao.core.notifications import notify
+        from yingxiao.org.models import User
+
+        if not _still_at_outlet(finding.subject_id, finding.person_id, finding.key):
+            return False
+        person = User.objects.filter(pk=finding.person_id).first()
+        return notify(person, message=finding.explanation, link=reverse("sales:stock")) is not None
+
+
+@register
+class OutletStockOverdue(Rule):
+    """rule: ORD-6 — each day beyond ``outlet_stock_days`` at a secondary outlet is a violation."""
+
+    id = "ORD-6"
+    title = _("Stock held at secondary outlets beyond the limit")
+    params = ("outlet_stock_days", "outlet_stock_fine_per_day")
+    action = Action.VIOLATE
+    subject_model = "sales.StockItem"
+    explanation = _("%(item)s at the secondary outlet %(outlet)s since %(placed)s: day %(days)s, overdue on %(day)s.")
+
+    def check(self, as_of: dt.datetime) -> Iterator[Finding]:
+        days = int(policy_value("outlet_stock_days", at=as_of))
+        today, rows = _outlet_rows(as_of, days + 1)
+        for row in rows.iterator(chunk_size=2000):
+            first = row["placed_on"] + dt.timedelta(days=days + 1)
+            first = max(first, today - dt.timedelta(days=_MAX_CATCH_UP_DAYS - 1))
+            day = first
+            while day <= today:
+                facts = _outlet_facts(row, day)
+                facts["day"] = day.isoformat()
+                yield Finding(
+                    subject_id=row["pk"],
+                    key=f"{row['placed_on'].isoformat()}:{day.isoformat()}",
+                    person_id=row["keeper_id"],
+                    facts=facts,
+                )
+                day += dt.timedelta(days=1)
+
+    def apply(self, finding: Finding) -> bool:
+        from yingxiao.org.models import User
+        from yingxiao.performance.services import violation_record
+
+        from .models import StockItem
+
+        placed, _day = finding.key.split(":", 1)
+        if not _still_at_outlet(finding.subject_id, finding.person_id, placed):
+            return False
+        person = User.objects.filter(pk=finding.person_id).first()
+        if person is None:
+            return False
+        violation_record(
+            actor_or_system=None,
+            person=person,
+            rule_id="ORD-6",
+            evidence=finding.explanation,
+            amount=Decimal(str(policy_value("outlet_stock_fine_per_day", at=finding.as_of))),
+            subject=StockItem.objects.get(pk=finding.subject_id),
+            breach_key=f"ORD-6:item:{finding.subject_id}:{finding.key}",
+        )
+        return True
+
+
+def _sales_office(department_id: int | None) -> list:  # type: ignore[type-arg]
+    """The sales office (销售内勤) of a department, else its heads: who enters production plans."""
+    from yingxiao.org.models import Department, User
+    from yingxiao.org.selectors import heads_of
+
+    people = list(
+        User.objects.filter(
+            is_active=True,
+            assignments__position__role__code="sales_assistant",
+            assignments__position__department_id=department_id,
+        ).distinct()
+    )
+    if not people and department_id is not None:
+        department = Department.objects.filter(pk=department_id).first()
+        people = heads_of(department) if department else []
+    return people
+
+
+@register
+class ProductionPlanLate(Rule):
+    """rule: ORD-4 — an effective order has its production plan by the end of that working day."""
+
+    id = "ORD-4"
+    title = _("Production plan entered the day the order takes effect")
+    params = ()
+    action = Action.REMIND
+    subject_model = "sales.Order"
+    explanation = _("Order %(order)s (%(customer)s) took effect %(effective)s; its production plan was due %(due)s.")
+
+    def check(self, as_of: dt.datetime) -> Iterator[Finding]:
+        from .models import Order
+
+        late = Order.objects.filter(
+            plan_due_at__lt=as_of, production_plan__isnull=True, effective_version__isnull=False
+        ).exclude(status=Order.Status.CANCELLED)
+        fields = ("pk", "number", "customer__name", "effective_at", "plan_due_at", "department_id")
+        for row in late.values(*fields).order_by("pk").iterator(chunk_size=2000):
+            yield Finding(
+                subject_id=row["pk"],
+                key="plan",
+                person_id=None,
+                facts={
+                    "order": row["number"],
+                    "customer": row["customer__name"],
+                    "effective": _when(row["effective_at"]),
+                    "due": _when(row["plan_due_at"]),
+                    "department": row["department_id"],
+                },
+            )
+
+    def apply(self, finding: Finding) -> bool:
+        from yingxiao.core.notifications import notify
+
+        from .models import Order, ProductionPlan
+
+        if ProductionPlan.objects.filter(order_id=finding.subject_id).exists():
+            return False
+        order = Order.objects.filter(pk=finding.subject_id).first()
+        if order is None:
+            return False
+        link = reverse("sales:order_detail", args=[order.pk])
+        sent = [notify(person, message=finding.explanation, link=link) for person in _sales_office(order.department_id)]
+        return any(item is not None for item in sent)
+
+
+@register
+class DailyProgressSummary(Rule):
+    """rule: ORD-4 — production, outsourcing and purchasing progress summarised daily."""
+
+    id = "ORD-4d"
+    title = _("Daily summary of production progress")
+    params = ()
+    action = Action.REMIND
+    subject_model = "org.User"
+    explanation = _("Production progress of %(day)s: %(entries)s entries on %(orders)s orders.")
+
+    def check(self, as_of: dt.datetime) -> Iterator[Finding]:
+        from django.db.models import Count
+
+        from yingxiao.org.models import User
+
+        from .models import ProgressEntry
+
+        day = timezone.localtime(as_of).date() - dt.timedelta(days=1)
+        totals = ProgressEntry.objects.filter(day=day).aggregate(
+            entries=Count("pk"), orders=Count("order", distinct=True)
+        )
+        if not totals["entries"]:
+            return
+        people = User.objects.filter(
+            is_active=True, assignments__position__role__code__in=("sales_assistant", "sales_director")
+        ).distinct()
+        for person_id in people.values_list("pk", flat=True).order_by("pk"):
+            yield Finding(
+                subject_id=person_id,
+                key=day.isoformat(),
+                person_id=person_id,
+                facts={"day": day.isoformat(), "entries": totals["entries"], "orders": totals["orders"]},
+            )
+
+    def apply(self, finding: Finding) -> bool:
+        from yingxiao.core.notifications import notify
+        from yingxiao.org.models import User
+
+        person = User.objects.filter(pk=finding.person_id, is_active=True).first()
+        link = reverse("sales:production_summary") + f"?day={finding.key}"
+        return notify(person, message=finding.explanation, link=link) is not None
+
+
+# Contracts and receivables (CON-2, CON-4, CON-5, CON-8) register their rules on import.
+from . import money_rules  # noqa: E402, F401

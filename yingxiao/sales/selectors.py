@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -77,3 +78,62 @@ def price_list_items(actor: User, price_list: PriceList) -> QuerySet[PriceListIt
     if not sees_confidential(actor):
         rows = rows.defer("cost")
     return rows.order_by("product__code")
+
+
+# --- stock, deposits, orders, shipments (ORD-*, SHP-*) --------------------------------------------
+def stock_visible_to(actor: User) -> QuerySet[Any]:
+    from .models import StockItem
+
+    return StockItem.objects.restrict(actor, "view").select_related("product", "keeper")
+
+
+def deposits_visible_to(actor: User) -> QuerySet[Any]:
+    """Deposits in the actor's scope (a rep: own customers'; a head: the department; finance: all)."""
+    from .models import Deposit
+
+    return Deposit.objects.restrict(actor, "view").select_related("customer", "owner", "item__product", "confirmed_by")
+
+
+def get_deposit_for(actor: User, pk: Any) -> Any:
+    try:
+        return deposits_visible_to(actor).get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def orders_visible_to(actor: User) -> QuerySet[Any]:
+    """Orders in the actor's scope — a rep never browses another rep's orders (ORD-3, ORG-5)."""
+    from .models import Order
+
+    return Order.objects.restrict(actor, "view").select_related("customer", "owner", "department")
+
+
+def get_order_for(actor: User, pk: Any) -> Any:
+    try:
+        return orders_visible_to(actor).get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def order_versions(order: Any) -> list[Any]:
+    from .models import OrderVersion
+
+    return list(
+        OrderVersion.objects.filter(order=order)
+        .select_related("created_by", "signed_off_by")
+        .prefetch_related("lines__product")
+        .order_by("-version")
+    )
+
+
+def shipments_visible_to(actor: User) -> QuerySet[Any]:
+    from .models import Shipment
+
+    return Shipment.objects.restrict(actor, "view").select_related("order__customer", "responsible")
+
+
+def get_shipment_for(actor: User, pk: Any) -> Any:
+    try:
+        return shipments_visible_to(actor).get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import catalog, quotes
+from .views import catalog, contracts, deposits, invoices, orders, quotes, receivables, shipments, stock
 
 app_name = "sales"
 urlpatterns = [
@@ -17,4 +17,52 @@ urlpatterns = [
     path("requests/", catalog.request_queue_view, name="request_queue"),
     path("requests/new/", catalog.request_create_view, name="request_create"),
     path("requests/<int:pk>/answer/", catalog.request_answer_view, name="request_answer"),
+    # Stock, deposits, orders, shipments (ORD-1…6, SHP-1…3).
+    path("stock/", stock.stock_list_view, name="stock"),
+    path("stock/new/", stock.stock_create_view, name="stock_create"),
+    path("stock/<int:pk>/move/", stock.stock_move_view, name="stock_move"),
+    path("deposits/", deposits.deposit_list_view, name="deposits"),
+    path("deposits/export.xlsx", deposits.deposit_export_view, name="deposit_export"),
+    path("deposits/new/", deposits.deposit_create_view, name="deposit_create"),
+    path("deposits/<int:pk>/", deposits.deposit_detail_view, name="deposit_detail"),
+    path("deposits/<int:pk>/receipt/", deposits.deposit_receipt_view, name="deposit_receipt"),
+    path("deposits/<int:pk>/<slug:action>/", deposits.deposit_action_view, name="deposit_action"),
+    path("orders/", orders.order_list_view, name="orders"),
+    path("orders/export.xlsx", orders.order_export_view, name="order_export"),
+    path("orders/new/", orders.order_create_view, name="order_create"),
+    path("orders/production/", orders.production_summary_view, name="production_summary"),
+    path("orders/<int:pk>/", orders.order_detail_view, name="order_detail"),
+    path("orders/<int:pk>/lines/", orders.order_lines_view, name="order_lines"),
+    path("orders/<int:pk>/change/", orders.order_change_view, name="order_change"),
+    path("orders/<int:pk>/plan/", orders.production_plan_view, name="order_plan"),
+    path("orders/<int:pk>/progress/", orders.progress_add_view, name="order_progress"),
+    path("orders/<int:order_pk>/ship/", shipments.shipment_create_view, name="shipment_create"),
+    path("orders/<int:pk>/<slug:action>/", orders.order_action_view, name="order_action"),
+    path("shipments/", shipments.shipment_list_view, name="shipments"),
+    path("shipments/spot-checks/", shipments.spot_check_view, name="spot_checks"),
+    path("shipments/<int:pk>/", shipments.shipment_detail_view, name="shipment_detail"),
+    path("shipments/<int:pk>/files/<str:doc>/", shipments.shipment_file_view, name="shipment_file"),
+    path("shipments/<int:pk>/<slug:action>/", shipments.shipment_action_view, name="shipment_action"),
+    # Contracts, receipts, receivables, reconciliation, invoices (CON-1…8, ORD-2).
+    path("contracts/", contracts.contract_list_view, name="contracts"),
+    path("contracts/new/", contracts.contract_create_view, name="contract_create"),
+    path("contracts/<int:pk>/", contracts.contract_detail_view, name="contract_detail"),
+    path("contracts/<int:pk>/receipts/", receivables.receipt_confirm_view, name="receipt_confirm"),
+    path("contracts/<int:pk>/invoices/", invoices.invoice_request_view, name="invoice_request"),
+    path("contracts/<int:pk>/guarantees/", receivables.guarantee_create_view, name="guarantee_create"),
+    path("contracts/<int:pk>/<slug:action>/", contracts.contract_action_view, name="contract_action"),
+    path("instalments/<int:pk>/write-off/", receivables.write_off_view, name="write_off"),
+    path("seal-log/", contracts.seal_log_view, name="seal_log"),
+    path("receipts/", receivables.receipt_list_view, name="receipts"),
+    path("receipts/<int:pk>/reverse/", receivables.receipt_reverse_view, name="receipt_reverse"),
+    path("receivables/", receivables.receivables_view, name="receivables"),
+    path("receivables/ageing.xlsx", receivables.ageing_export_view, name="ageing_export"),
+    path("receivables/<slug:figure>/", receivables.drilldown_view, name="drilldown"),
+    path("reconciliations/", receivables.reconciliation_list_view, name="reconciliations"),
+    path("reconciliations/<int:pk>/", receivables.reconciliation_detail_view, name="reconciliation"),
+    path("reconciliations/<int:pk>.xlsx", receivables.reconciliation_export_view, name="reconciliation_export"),
+    path("notices/", receivables.notice_list_view, name="notices"),
+    path("notices/<int:pk>/", receivables.notice_detail_view, name="notice"),
+    path("invoices/", invoices.invoice_list_view, name="invoices"),
+    path("invoices/<int:pk>/<slug:action>/", invoices.invoice_action_view, name="invoice_action"),
 ]

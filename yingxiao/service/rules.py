@@ -154,29 +154,39 @@ class _Violation(_ComplaintClock):
         for row in self._rows(lt=as_of):  # breached: the deadline has passed
             yield self._finding(row, heads(row["responsible_department_id"]), stage=str(self.stage_label))
 
-    def apply(self, finding: Finding) -> bool:
+    def apply_batch(self, findings: list[Finding]) -> list[bool]:
+        """Per chunk, not per finding: one compare-and-set read, one read of the heads and of the
+        complaints, the fine once per as-of time; then each violation through the ledger."""
         from yingxiao.performance.services import violation_record
 
-        person = User.objects.filter(pk=finding.person_id).first() if finding.person_id else None
-        if person is None or finding.subject_id not in self._still_open([finding]):
-            return False
-        low, _high = policy_value("service_complaint_fine", at=finding.as_of)
-        violation_record(
-            actor_or_system=None,
-            person=person,
-            rule_id=self.id,
-            evidence=finding.explanation,
-            amount=Decimal(str(low)),
-            subject=Complaint.objects.get(pk=finding.subject_id),
-            breach_key=f"{self.id}:complaint:{finding.breach_key}",
-        )
-        ComplaintEvent.objects.create(
-            complaint_id=finding.subject_id, kind=ComplaintEvent.Kind.VIOLATION, message=finding.explanation
-        )
-        return True
-
-    def apply_batch(self, findings: list[Finding]) -> list[bool]:
-        return [self.apply(finding) for finding in findings]
+        live = self._still_open(findings)
+        people = User.objects.in_bulk({f.person_id for f in findings if f.person_id})
+        complaints = Complaint.objects.in_bulk({f.subject_id for f in findings if f.subject_id in live})
+        fines: dict[Any, Decimal] = {}
+        done = []
+        for finding in findings:
+            person = people.get(finding.person_id) if finding.person_id else None
+            complaint = complaints.get(finding.subject_id)
+            if person is None or complaint is None:
+                done.append(False)
+                continue
+            if finding.as_of not in fines:
+                low, _high = policy_value("service_complaint_fine", at=finding.as_of)
+                fines[finding.as_of] = Decimal(str(low))
+            violation_record(
+                actor_or_system=None,
+                person=person,
+                rule_id=self.id,
+                evidence=finding.explanation,
+                amount=fines[finding.as_of],
+                subject=complaint,
+                breach_key=f"{self.id}:complaint:{finding.breach_key}",
+            )
+            ComplaintEvent.objects.create(
+                complaint_id=finding.subject_id, kind=ComplaintEvent.Kind.VIOLATION, message=finding.explanation
+            )
+            done.append(True)
+        return done
 
 
 class _AssignClock:

@@ -161,7 +161,15 @@ class CallLog(models.Model):
         verbose_name = _("call")
         verbose_name_plural = _("calls")
         ordering = ["-started_at", "-pk"]
-        indexes = [models.Index(fields=["agent", "started_at"], name="telesales_call_agent_idx")]
+        indexes = [
+            models.Index(fields=["agent", "started_at"], name="telesales_call_agent_idx"),
+            # rule: TEL-4 — agent statistics read a period's calls by start time, index-only (covering).
+            # (Key columns rather than INCLUDE, which SQLite does not have.)
+            models.Index(
+                fields=["started_at", "agent", "outcome", "duration_seconds", "department"],
+                name="telesales_call_stats_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.entry_id} · {self.started_at:%Y-%m-%d %H:%M}"

@@ -12,11 +12,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yingxiao.core.errors import BusinessError
+from yingxiao.core.exports import export_view
 from yingxiao.core.pagination import paginate
 from yingxiao.core.querysets import get_restricted_or_404
 from yingxiao.org.models import User
@@ -196,13 +196,15 @@ def statistics_view(request: AuthenticatedRequest) -> HttpResponse:
     rows = stats.agent_statistics(
         actor=request.user, period=data.get("period") or "day", start=data.get("start"), end=data.get("end")
     )
-    if request.GET.get("export") == "xlsx":
-        response = HttpResponse(
-            stats.statistics_workbook(rows),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    if request.GET.get("export") in ("xlsx", "csv"):
+        # rule: ARC-2 — through the shared export control (permission, caps, log, escaping).
+        return export_view(  # type: ignore[return-value]
+            request,
+            list_name="telesales.statistics",
+            sheets=[stats.statistics_sheet(rows)],
+            filename="telesales",
+            fmt=request.GET["export"],
         )
-        response["Content-Disposition"] = f'attachment; filename="telesales-{timezone.localdate():%Y%m%d}.xlsx"'
-        return response
     return render(request, "telesales/statistics.html", {"form": form, "rows": rows})
 
 

@@ -1,4 +1,4 @@
-"""Request types of attendance corrections, outings, trips and leave (HR-2…HR-5)."""
+"""Request types of attendance corrections, outings, trips and leave (HR-2…HR-5), duty swaps (HR-10)."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def register_leave_type(tier1: int, tier2: int) -> None:
 
 
 def register_approval_types() -> None:
-    from . import attendance, trips
+    from . import attendance, roster, trips
 
     # rule: HR-2 — a correction of attendance is approved by the superior.
     register_request_type(
@@ -62,6 +62,14 @@ def register_approval_types() -> None:
         steps=[StepSpec("superior", name="直接上级")],
         on_approved=trips.trip_on_approved,
         on_rejected=trips.trip_on_rejected,
+    )
+    # rule: HR-10 — handing a duty to a colleague is approved by the department head.
+    register_request_type(
+        roster.SWAP_REQUEST,
+        _("Duty swap"),
+        steps=[StepSpec("department_head", name="部门主管")],
+        on_approved=roster.swap_on_approved,
+        on_rejected=roster.swap_on_rejected,
     )
     # The policy's defaults here; leave_request re-registers with the values in force before the
     # flow is first stored (later changes of the tiers are made on the flow, in the admin).

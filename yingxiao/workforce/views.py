@@ -3,6 +3,7 @@ outings, trips with their check-ins, leave. Views parse → call a service → r
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -102,10 +103,7 @@ def correction_view(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-@require_GET
-def sheet_view(request: AuthenticatedRequest) -> HttpResponse:
-    """rule: HR-2 — the monthly sheet: own for staff, the department for heads, all for HR/director."""
-    _need(request, "workforce.view_attendancerecord")
+def _sheet_rows(request: AuthenticatedRequest) -> tuple[dt.date, Department | None, list[selectors.SheetRow]]:
     month = selectors.parse_month(request.GET.get("month")) or timezone.localdate().replace(day=1)
     department = None
     if request.GET.get("department", "").isdigit():
@@ -114,7 +112,14 @@ def sheet_view(request: AuthenticatedRequest) -> HttpResponse:
     people = selectors.visible_people(request.user, department)
     if not people.exists():
         people = selectors.visible_people(request.user).filter(pk=request.user.pk)
-    rows = selectors.attendance_sheet(request.user, month, people[:500])
+    return month, department, selectors.attendance_sheet(request.user, month, people[:500])
+
+
+@require_GET
+def sheet_view(request: AuthenticatedRequest) -> HttpResponse:
+    """rule: HR-2 — the monthly sheet: own for staff, the department for heads, all for HR/director."""
+    _need(request, "workforce.view_attendancerecord")
+    month, department, rows = _sheet_rows(request)
     return render(
         request,
         "workforce/sheet.html",
@@ -125,6 +130,22 @@ def sheet_view(request: AuthenticatedRequest) -> HttpResponse:
             "departments": Department.objects.filter(is_active=True).order_by("path"),
         },
     )
+
+
+@require_GET
+def sheet_export_view(request: AuthenticatedRequest) -> HttpResponse:
+    """rule: HR-2 — the same sheet (same scope) as an Excel workbook, per person and per department."""
+    from .exports import attendance_workbook
+
+    _need(request, "workforce.view_attendancerecord")
+    month, department, rows = _sheet_rows(request)
+    response = HttpResponse(
+        attendance_workbook(rows, month),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    suffix = f"-{department.code}" if department is not None and department.code else ""
+    response["Content-Disposition"] = f'attachment; filename="attendance-{month:%Y-%m}{suffix}.xlsx"'
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -228,21 +228,23 @@ class OwnershipChange(models.Model):
     """Append-only log of every change of owner or department, with the reason and rule that allowed it."""
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="ownership_changes")
+    # The log is read per customer and by date; the people and departments it names are never
+    # searched by, so they carry no index: every pool release and claim writes a row here.
     changed_at = models.DateTimeField(default=timezone.now, db_index=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     old_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     new_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     old_department = models.ForeignKey(
-        "org.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "org.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     new_department = models.ForeignKey(
-        "org.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "org.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     reason = models.CharField(max_length=300)
     rule_id = models.CharField(max_length=20, blank=True)

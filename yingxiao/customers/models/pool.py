@@ -35,6 +35,8 @@ class PoolEntry(models.Model):
     reason = models.CharField(_("reason"), max_length=300)
     rule_id = models.CharField(_("rule"), max_length=20, blank=True)
     # The engine's record of the breach (explanation, inputs); None when entered by hand.
+    # Foreign keys below are not searched by (``taken_by`` has its own index with ``left_at``), so
+    # they carry no index of their own: every pool release writes a row here.
     rule_result = models.ForeignKey(
         "policy.RuleResult",
         verbose_name=_("rule result"),
@@ -42,6 +44,7 @@ class PoolEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     explanation = models.TextField(_("explanation"), blank=True)
     inputs = models.JSONField(_("policy values and facts"), default=dict, blank=True)
@@ -52,6 +55,7 @@ class PoolEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     released_department = models.ForeignKey(
         "org.Department",
@@ -60,6 +64,7 @@ class PoolEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     left_at = models.DateTimeField(_("left the pool at"), null=True, blank=True)
     left_by = models.CharField(_("left by"), max_length=12, choices=LeftBy.choices, blank=True)
@@ -70,6 +75,7 @@ class PoolEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
 
     objects = RestrictedManager()

@@ -1,0 +1,137 @@
+"""KPI registry: every figure equals its drill-down, for every persona, within the viewer's scope (ORG-5)."""
+
+from __future__ import annotations
+
+import pytest
+
+from yingxiao.core.errors import BusinessError
+from yingxiao.reports import kpis
+from yingxiao.reports.periods import parse_period
+from yingxiao.reports.scope import resolve_department
+
+from .conftest import PERIOD, fresh
+
+pytestmark = pytest.mark.django_db
+PERSONAS = ("director", "head", "rep", "teammate", "other_rep", "finance", "admin", "resource_director")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_kpi_total_equals_the_sum_of_its_drill_down_for_every_persona(world, persona) -> None:
+    viewer = fresh(getattr(world, persona))
+    period = parse_period(PERIOD)
+    for kpi in kpis.KPIS:
+        figure = kpi.figure(viewer, period, None)
+        rows = kpis.rows(viewer, kpi, period, None)
+        assert figure.total == len(rows), kpi.code
+        assert figure.hits == sum(1 for row in rows if row.hit), kpi.code
+        for segment in figure.segments:
+            segment_rows = kpis.rows(viewer, kpi, period, None, segment.key)
+            assert segment.total == len(segment_rows), (kpi.code, segment.key)
+            assert segment.hits == sum(1 for row in segment_rows if row.hit), (kpi.code, segment.key)
+        if figure.segments:
+            assert sum(s.total for s in figure.segments) == figure.total, kpi.code
+
+
+@pytest.mark.parametrize("persona", ["director", "head"])
+def test_kpi_department_filter_equals_its_drill_down(world, persona) -> None:
+    viewer = fresh(getattr(world, persona))
+    period = parse_period(PERIOD)
+    department = resolve_department(viewer, world.domestic.pk)
+    for kpi in kpis.KPIS:
+        figure = kpi.figure(viewer, period, department)
+        rows = kpis.rows(viewer, kpi, period, department)
+        assert figure.total == len(rows), kpi.code
+        assert figure.hits == sum(1 for row in rows if row.hit), kpi.code
+
+
+def _figures(viewer, department=None) -> dict[str, kpis.Figure]:
+    return {f.code: f for f in kpis.figures(fresh(viewer), parse_period(PERIOD), department)}
+
+
+def test_org_5_director_head_and_rep_see_their_own_scope_only(world) -> None:
+    director, head, rep = _figures(world.director), _figures(world.head), _figures(world.rep)
+    # 成交率: 6 new customers in October (3 deals); the head's 国内部 has 4 (2 deals); the rep's own 2 (1).
+    assert (director["conversion"].hits, director["conversion"].total) == (3, 6)
+    assert (head["conversion"].hits, head["conversion"].total) == (2, 4)
+    assert (rep["conversion"].hits, rep["conversion"].total) == (1, 2)
+    assert rep["conversion"].value == 50
+    # 新客户增长率: 6 against 2 a year earlier → +200 %; the head 4 against 1 → +300 %.
+    assert director["new_customer_growth"].value == 200
+    assert head["new_customer_growth"].value == 300
+    # 投诉处理及时率: the head's department closed 1 of 2 in time; the director sees the open one too.
+    assert (head["complaint_punctuality"].hits, head["complaint_punctuality"].total) == (1, 2)
+    assert (director["complaint_punctuality"].hits, director["complaint_punctuality"].total) == (1, 3)
+    # 留电率: connected calls only (the unanswered one is not counted).
+    assert (rep["contact_capture"].hits, rep["contact_capture"].total) == (1, 2)
+    assert (director["contact_capture"].hits, director["contact_capture"].total) == (2, 3)
+    # Violations this month: rejected ones are not counted; the rep sees their own.
+    assert director["violations"].total == 2
+    assert rep["violations"].total == 1
+    assert rep["violations"].amount == 200
+    # Nothing of 国际部 reaches the head's ranking.
+    assert {s.key for s in head["ranking"].segments} == {str(world.rep.pk), str(world.teammate.pk), "none"}
+
+
+def test_org_5_return_visit_punctuality_counts_only_the_viewers_customers(world) -> None:
+    director, head, rep = _figures(world.director), _figures(world.head), _figures(world.rep)
+    assert director["return_visit_punctuality"].total > head["return_visit_punctuality"].total > 0
+    assert head["return_visit_punctuality"].total == rep["return_visit_punctuality"].total
+    assert rep["return_visit_punctuality"].hits >= 1
+
+
+def test_kpis_whose_data_is_built_elsewhere_show_no_data_yet(world) -> None:
+    figures = _figures(world.director)
+    for code in ("collection_rate", "bad_debt_ratio"):  # sales provides them: no contracts, no figure
+        assert figures[code].available is True and figures[code].value is None
+    for code in ("plan_achievement", "loyalty"):
+        assert figures[code].available is False
+        assert figures[code].provider
+        assert kpis.rows(fresh(world.director), kpis.KPIS_BY_CODE[code], parse_period(PERIOD), None) == []
+
+
+def test_a_provider_once_present_feeds_figure_and_drill_down(world, monkeypatch) -> None:
+    row = kpis.Row(pk=1, label="合同 HT-001", hit=True)
+    calls = []
+
+    def provider(viewer, period, department):
+        calls.append((viewer.pk, period.label, department))
+        return 50, [row, {"pk": 2, "label": "合同 HT-002", "hit": False}]
+
+    monkeypatch.setattr(kpis, "import_string", lambda path: provider)
+    figure = kpis.KPIS_BY_CODE["collection_rate"].figure(fresh(world.director), parse_period(PERIOD), None)
+    assert (figure.available, figure.value, figure.hits, figure.total) == (True, 50, 1, 2)
+    assert calls == [(world.director.pk, PERIOD, None)]
+
+
+@pytest.mark.parametrize(
+    ("persona", "department"), [("head", "international"), ("rep", "domestic"), ("other_rep", "international")]
+)
+def test_org_5_department_filter_outside_the_scope_is_refused(world, persona, department) -> None:
+    with pytest.raises(BusinessError) as refused:
+        resolve_department(fresh(getattr(world, persona)), getattr(world, department).pk)
+    assert refused.value.code == "reports.department_out_of_scope"
+    assert refused.value.status == 404
+
+
+def test_unknown_or_malformed_department_is_refused_like_out_of_scope(world) -> None:
+    for value in ("abc", "999999"):
+        with pytest.raises(BusinessError) as refused:
+            resolve_department(fresh(world.director), value)
+        assert refused.value.code == "reports.department_out_of_scope"
+
+
+@pytest.mark.parametrize("text", ["2026-13", "26-1", "2026-Q5", "2026-W60", "x"])
+def test_bad_periods_are_refused(text) -> None:
+    with pytest.raises(BusinessError) as refused:
+        parse_period(text)
+    assert refused.value.code == "reports.bad_period"
+
+
+def test_periods_parse_month_quarter_year_and_week() -> None:
+    import datetime as dt
+
+    assert parse_period("2026-10").start == dt.date(2026, 10, 1)
+    assert parse_period("2026-Q4").end == dt.date(2027, 1, 1)
+    assert parse_period("2026").end == dt.date(2027, 1, 1)
+    week = parse_period("2026-W44")
+    assert (week.start.weekday(), (week.end - week.start).days) == (0, 7)

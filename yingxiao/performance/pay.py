@@ -1,0 +1,351 @@
+"""Monthly pay statements (工资单, PRF-3, PRF-5, DIS-3).
+
+Pay = base + performance + commission − approved fines + rewards. Every line comes from a
+*pay-line provider*: a plain function ``(month, person_ids) → iterable of (person_id, PayLineSpec)``
+registered with ``register_pay_provider``. The providers here are base pay and performance pay
+(from the ``PayProfile`` and the final evaluation's grade) and the fines-and-rewards ledger (one
+line per approved fine or reward booked in the month — the same rows as the DIS-3 ledger, so the
+statement reconciles with it to the cent).
+
+Commission on collected revenue (PRF-3) is a hook: the sales app registers a provider of kind
+``PayLine.Kind.COMMISSION`` once contracts and receipts exist, e.g.::
+
+    def commission_on_receipts(month, person_ids):
+        rate = policy_value("commission_rate") / 100
+        for row in Receipt.objects.filter(collected_on__month=…, owner_id__in=person_ids)…:
+            yield row.owner_id, PayLineSpec(PayLine.Kind.COMMISSION, label, (row.amount * rate).quantize(CENT),
+                                            "sales.Receipt", (row.pk,))
+
+    register_pay_provider("commission", commission_on_receipts)   # in SalesConfig.ready()
+
+Statements are issued only for a month HR has closed; issuing again refreshes unconfirmed
+statements and leaves confirmed ones untouched. The employee confirms their own (PRF-5).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from yingxiao.core.errors import BusinessError
+from yingxiao.core.querysets import get_restricted_or_404
+from yingxiao.org.models import Assignment, User
+
+from . import errors
+from .evaluations import month_end_instant
+from .models import Evaluation, PayLine, PayMonth, PayProfile, PayStatement, Reward, Violation
+from .selectors import COUNTED_FINES, month_bounds
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+ISSUE_PERM = "performance.add_paystatement"
+CLOSE_PERM = "performance.close_paymonth"
+PROFILE_PERM = "performance.change_payprofile"
+
+
+@dataclass(frozen=True)
+class PayLineSpec:
+    """A line a provider contributes; ``amount`` is signed as it counts (fines negative)."""
+
+    kind: str
+    label: str
+    amount: Decimal
+    source_model: str = ""
+    source_ids: tuple[int, ...] = ()
+
+
+Provider = Callable[[dt.date, list[int]], Iterable[tuple[int, PayLineSpec]]]
+_providers: dict[str, Provider] = {}
+
+
+def register_pay_provider(code: str, provider: Provider) -> None:
+    """Add a source of pay lines (PRF-3); ``code`` names it on every line it produces."""
+    _providers[code] = provider
+
+
+def unregister_pay_provider(code: str) -> None:
+    _providers.pop(code, None)
+
+
+def pay_providers() -> dict[str, Provider]:
+    return dict(_providers)
+
+
+# --- built-in providers -----------------------------------------------------------------------
+def base_pay_lines(month: dt.date, person_ids: list[int]) -> Iterable[tuple[int, PayLineSpec]]:
+    for pk, person_id, base in PayProfile.objects.filter(person_id__in=person_ids).values_list(
+        "pk", "person_id", "base_pay"
+    ):
+        yield person_id, PayLineSpec(PayLine.Kind.BASE, gettext("Base pay"), base, "performance.PayProfile", (pk,))
+
+
+def _factor_policy(grade: str) -> str:
+    return f"performance_pay_{grade}"
+
+
+# rule: PRF-3 — performance pay follows the month's grade (policy share of the profile's performance pay).
+def performance_pay_lines(month: dt.date, person_ids: list[int]) -> Iterable[tuple[int, PayLineSpec]]:
+    from yingxiao.policy.values import policy_value
+
+    at = month_end_instant(month)
+    profiles = dict(PayProfile.objects.filter(person_id__in=person_ids).values_list("person_id", "performance_pay"))
+    evaluations = Evaluation.objects.filter(
+        person_id__in=person_ids, month=month, status=Evaluation.Status.FINAL
+    ).values_list("pk", "person_id", "grade")
+    graded: set[int] = set()
+    for pk, person_id, grade in evaluations:
+        graded.add(person_id)
+        share = Decimal(policy_value(_factor_policy(grade), at=at))
+        amount = (profiles.get(person_id, ZERO) * share / 100).quantize(CENT, ROUND_HALF_UP)
+        label = gettext("Performance pay: grade %(grade)s × %(share)s%%") % {
+            "grade": dict(Evaluation._meta.get_field("grade").choices).get(grade, grade),  # type: ignore[arg-type]
+            "share": share,
+        }
+        yield person_id, PayLineSpec(PayLine.Kind.PERFORMANCE, label, amount, "performance.Evaluation", (pk,))
+    for person_id in profiles:
+        if person_id not in graded:
+            yield (
+                person_id,
+                PayLineSpec(PayLine.Kind.PERFORMANCE, gettext("Performance pay: no final evaluation"), ZERO),
+            )
+
+
+# rule: DIS-3 — the month's approved fines and rewards feed payroll, one line per ledger entry.
+def ledger_lines(month: dt.date, person_ids: list[int]) -> Iterable[tuple[int, PayLineSpec]]:
+    start, end = month_bounds(month)
+    fines = Violation.objects.filter(
+        person_id__in=person_ids, status__in=COUNTED_FINES, booked_on__gte=start, booked_on__lt=end
+    ).values_list("pk", "person_id", "rule_id", "kind", "amount")
+    for pk, person_id, rule_id, kind, amount in fines.order_by("booked_on", "pk"):
+        label = gettext("Fine %(rule)s") % {"rule": rule_id}
+        if kind == Violation.Kind.SUPERVISOR:
+            label = gettext("Fine %(rule)s (supervisor's share)") % {"rule": rule_id}
+        yield person_id, PayLineSpec(PayLine.Kind.FINE, label, -amount, "performance.Violation", (pk,))
+    rewards = Reward.objects.filter(
+        person_id__in=person_ids, status=Reward.Status.APPROVED, booked_on__gte=start, booked_on__lt=end
+    ).values_list("pk", "person_id", "kind", "amount")
+    kinds = dict(Reward.Kind.choices)
+    for pk, person_id, kind, amount in rewards.order_by("booked_on", "pk"):
+        label = gettext("Reward: %(kind)s") % {"kind": kinds.get(kind, kind)}
+        yield person_id, PayLineSpec(PayLine.Kind.REWARD, label, amount, "performance.Reward", (pk,))
+
+
+register_pay_provider("base", base_pay_lines)
+register_pay_provider("performance", performance_pay_lines)
+register_pay_provider("ledger", ledger_lines)
+
+
+# --- month and statements ---------------------------------------------------------------------
+def _require(actor: User, perm: str) -> None:
+    if actor is None or not actor.is_authenticated or not actor.has_perm(perm):
+        raise BusinessError(errors.NOT_PAYROLL)
+
+
+def month_is_closed(month: dt.date) -> bool:
+    return PayMonth.objects.filter(month=month.replace(day=1), status=PayMonth.Status.CLOSED).exists()
+
+
+def pay_month_close(*, actor: User, month: dt.date) -> PayMonth:
+    """HR closes an ended month whose evaluations are all final; statements may then be issued."""
+    _require(actor, CLOSE_PERM)
+    month = month.replace(day=1)
+    if month >= timezone.localdate().replace(day=1):
+        raise BusinessError(errors.MONTH_NOT_OVER, field="month")
+    drafts = Evaluation.objects.filter(month=month, status=Evaluation.Status.DRAFT).count()
+    if drafts:
+        raise BusinessError(errors.MONTH_DRAFTS, count=drafts)
+    with transaction.atomic():
+        row, _created = PayMonth.objects.select_for_update().get_or_create(month=month)
+        if row.status == PayMonth.Status.CLOSED:
+            raise BusinessError(errors.MONTH_CLOSED, month=f"{month:%Y-%m}")
+        row.status = PayMonth.Status.CLOSED
+        row.closed_at = timezone.now()
+        row.closed_by = actor
+        row.save()
+    return row
+
+
+def payroll_people(month: dt.date) -> list[int]:
+    """Everyone paid for ``month``: staff in post, pay-profile holders, anyone in the month's ledger."""
+    start, end = month_bounds(month)
+    ids = set(
+        Assignment.objects.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start), started_on__lt=end)
+        .filter(user__is_active=True)
+        .values_list("user_id", flat=True)
+    )
+    ids |= set(PayProfile.objects.values_list("person_id", flat=True))
+    ids |= set(
+        Violation.objects.filter(status__in=COUNTED_FINES, booked_on__gte=start, booked_on__lt=end).values_list(
+            "person_id", flat=True
+        )
+    )
+    ids |= set(
+        Reward.objects.filter(status=Reward.Status.APPROVED, booked_on__gte=start, booked_on__lt=end).values_list(
+            "person_id", flat=True
+        )
+    )
+    return sorted(ids)
+
+
+def _totals(specs: list[PayLineSpec]) -> dict[str, Decimal]:
+    sums: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for spec in specs:
+        sums[spec.kind] += spec.amount
+    values = {
+        "base": sums[PayLine.Kind.BASE],
+        "performance": sums[PayLine.Kind.PERFORMANCE],
+        "commission": sums[PayLine.Kind.COMMISSION],
+        "fines": -sums[PayLine.Kind.FINE],
+        "rewards": sums[PayLine.Kind.REWARD],
+    }
+    values = {key: value.quantize(CENT, ROUND_HALF_UP) for key, value in values.items()}
+    values["total"] = (
+        values["base"] + values["performance"] + values["commission"] - values["fines"] + values["rewards"]
+    )
+    return values
+
+
+# rule: PRF-3 — pay = base + performance + commission − approved fines + rewards, for a closed month.
+def pay_statements_issue(*, actor: User, month: dt.date, person_ids: list[int] | None = None) -> int:
+    """Issue (or refresh the unconfirmed) statements of a closed month; returns how many were written."""
+    _require(actor, ISSUE_PERM)
+    month = month.replace(day=1)
+    if not month_is_closed(month):
+        raise BusinessError(errors.MONTH_OPEN, month=f"{month:%Y-%m}")
+    people = person_ids if person_ids is not None else payroll_people(month)
+    written = 0
+    with transaction.atomic():
+        confirmed = set(
+            PayStatement.objects.filter(
+                month=month, person_id__in=people, status=PayStatement.Status.CONFIRMED
+            ).values_list("person_id", flat=True)
+        )
+        todo = [pk for pk in people if pk not in confirmed]
+        lines: dict[int, list[tuple[str, PayLineSpec]]] = defaultdict(list)
+        for code, provider in _providers.items():
+            for person_id, spec in provider(month, todo):
+                lines[person_id].append((code, spec))
+        departments = _departments(todo)
+        grades = dict(
+            Evaluation.objects.filter(person_id__in=todo, month=month, status=Evaluation.Status.FINAL).values_list(
+                "person_id", "grade"
+            )
+        )
+        existing = {
+            s.person_id: s for s in PayStatement.objects.select_for_update().filter(month=month, person_id__in=todo)
+        }
+        now = timezone.now()
+        for person_id in todo:
+            specs = [spec for _code, spec in lines.get(person_id, [])]
+            values = _totals(specs)
+            statement = existing.get(person_id) or PayStatement(person_id=person_id, month=month)
+            for key, value in values.items():
+                setattr(statement, key, value)
+            statement.department_id = departments.get(person_id)
+            statement.grade = grades.get(person_id, "")
+            statement.issued_at = now
+            statement.issued_by = actor
+            statement.save()
+            for old in statement.lines.all():  # refreshed lines: the history keeps the old ones
+                old.delete()
+            PayLine.objects.bulk_create(
+                [
+                    PayLine(
+                        statement=statement,
+                        kind=spec.kind,
+                        provider=code,
+                        label=spec.label[:200],
+                        amount=spec.amount.quantize(CENT, ROUND_HALF_UP),
+                        source_model=spec.source_model,
+                        source_ids=list(spec.source_ids),
+                    )
+                    for code, spec in lines.get(person_id, [])
+                ]
+            )
+            written += 1
+    return written
+
+
+def _departments(person_ids: list[int]) -> dict[int, int]:
+    rows = (
+        Assignment.objects.filter(user_id__in=person_ids, ended_on__isnull=True, position__is_active=True)
+        .order_by("user_id", "-is_primary", "pk")
+        .values_list("user_id", "position__department_id")
+    )
+    result: dict[int, int] = {}
+    for user_id, department_id in rows:
+        result.setdefault(user_id, department_id)
+    return result
+
+
+# rule: PRF-5 — the employee confirms their own statement before payment (timestamped).
+def pay_statement_confirm(*, actor: User, statement: PayStatement) -> PayStatement:
+    if actor.pk != statement.person_id:
+        raise BusinessError(errors.NOT_YOUR_STATEMENT)
+    with transaction.atomic():
+        updated = PayStatement.objects.filter(pk=statement.pk, status=PayStatement.Status.ISSUED).update(
+            status=PayStatement.Status.CONFIRMED, confirmed_at=timezone.now()
+        )
+        if updated != 1:
+            raise BusinessError(errors.ALREADY_CONFIRMED)
+    statement.refresh_from_db()
+    return statement
+
+
+def pay_profile_set(*, actor: User, person: User, base_pay: Any, performance_pay: Any) -> PayProfile:
+    """HR sets a person's base pay and performance pay (at 100 %)."""
+    _require(actor, PROFILE_PERM)
+    values = []
+    for raw in (base_pay, performance_pay):
+        try:
+            value = Decimal(str(raw))
+        except ArithmeticError as exc:
+            raise BusinessError(errors.BAD_PAY) from exc
+        if not value.is_finite() or value < 0 or value >= Decimal("1e10"):
+            raise BusinessError(errors.BAD_PAY)
+        values.append(value.quantize(CENT, ROUND_HALF_UP))
+    with transaction.atomic():
+        profile, _created = PayProfile.objects.select_for_update().get_or_create(
+            person=person, defaults={"base_pay": values[0], "performance_pay": values[1]}
+        )
+        profile.base_pay, profile.performance_pay = values
+        profile.save()
+    return profile
+
+
+# --- reads -------------------------------------------------------------------------------------
+def statements_for(actor: User) -> QuerySet[PayStatement]:
+    return PayStatement.objects.restrict(actor).select_related("person", "department")
+
+
+def get_statement_for(actor: User, pk: Any) -> PayStatement:
+    """The statement if ``actor`` may see it, else 404 (a rep sees only their own)."""
+    return get_restricted_or_404(PayStatement, actor, pk, queryset=statements_for(actor))
+
+
+def statement_totals(rows: Iterable[PayStatement]) -> dict[str, Decimal]:
+    keys = ("base", "performance", "commission", "fines", "rewards", "total")
+    sums = dict.fromkeys(keys, ZERO)
+    for row in rows:
+        for key in keys:
+            sums[key] += getattr(row, key)
+    return sums
+
+
+def line_sources(line: PayLine) -> list[Any]:
+    """The records a line comes from (line → source rows)."""
+    from django.apps import apps
+
+    if not line.source_model or not line.source_ids:
+        return []
+    model = apps.get_model(line.source_model)
+    return list(model._default_manager.filter(pk__in=line.source_ids))

@@ -1,0 +1,711 @@
+"""The KPI registry (KPI section of rules.md): every figure of the dashboards and reports.
+
+Each ``Kpi`` has a code, a label, a unit and two functions of ``(viewer, period, department)``:
+
+* ``figure`` — the headline, computed set-based (one aggregate or one grouped query), with
+  ``hits`` (rows counted in the numerator) and ``total`` (the rows behind the figure);
+* ``records`` — the records behind it (a queryset to paginate, or a list), each turned into a
+  ``Row`` by ``to_row``; ``row.hit`` says whether it counts in the numerator.
+
+Both start from the apps' scoped querysets (``restrict``, ORG-5), so a figure never counts a
+row the viewer could not open, and ``figure.total == len(records)``, ``figure.hits == number of
+hit rows`` for every viewer — the drill-down is the figure's proof.
+
+KPIs whose data is being built elsewhere name a ``provider`` (a dotted path). Until that module
+exists the KPI shows "no data yet"; once it does, the provider is called as
+``provider(viewer, period, department)`` and returns ``(value, rows)`` — the figure in the KPI's
+unit (or None) and an iterable of ``Row`` (or dicts with Row's fields) already scoped to the viewer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from yingxiao.policy.values import policy_value
+
+from .periods import Period
+from .scope import department_ids
+
+if TYPE_CHECKING:
+    from yingxiao.org.models import Department, User
+
+PERCENT = "percent"
+COUNT = "count"
+_ONE_DECIMAL = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One record behind a figure, as the drill-down lists it."""
+
+    pk: Any
+    label: str
+    owner: str = ""
+    department: str = ""
+    when: dt.date | dt.datetime | None = None
+    hit: bool = True
+    status: str = ""
+    url: str = ""
+    segment: str = ""
+    amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One bar of a breakdown (funnel stage, ranked person) with its own drill-down."""
+
+    key: str
+    label: str
+    total: int
+    hits: int
+
+
+@dataclass
+class Figure:
+    """A KPI's value for one viewer, period and department."""
+
+    code: str
+    label: str | Promise
+    unit: str
+    value: Decimal | int | None
+    hits: int = 0
+    total: int = 0
+    target: Decimal | None = None
+    amount: Decimal | None = None
+    available: bool = True
+    provider: str = ""
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def meets_target(self) -> bool | None:
+        if self.value is None or self.target is None:
+            return None
+        return Decimal(self.value) >= self.target
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "label": str(self.label),
+            "unit": self.unit,
+            "value": None if self.value is None else str(self.value),
+            "hits": self.hits,
+            "total": self.total,
+            "target": None if self.target is None else str(self.target),
+            "amount": None if self.amount is None else str(self.amount),
+            "available": self.available,
+            "provider": self.provider,
+            "meets_target": self.meets_target,
+            "segments": [{"key": s.key, "label": s.label, "total": s.total, "hits": s.hits} for s in self.segments],
+        }
+
+
+_COUNTED = _("counted")
+_NOT_COUNTED = _("not counted")
+
+Compute = Callable[["User", Period, "Department | None"], Figure]
+Records = Callable[["User", Period, "Department | None", str], "QuerySet[Any] | Sequence[Any]"]
+
+
+@dataclass(frozen=True)
+class Kpi:
+    code: str
+    label: str | Promise
+    unit: str
+    description: str | Promise
+    figure: Compute
+    records: Records
+    to_row: Callable[[Any], Row]
+    hit_label: str | Promise = _COUNTED
+    miss_label: str | Promise = _NOT_COUNTED
+    provider: str = ""
+    chart: str = "gauge"  # gauge (rates), bar (breakdowns), funnel, number
+    target_policy: str = ""  # policy parameter (percent) the figure is measured against
+
+
+def percent(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(100) * part / whole).quantize(_ONE_DECIMAL, ROUND_HALF_UP)
+
+
+def _ids(department: Department | None) -> list[int] | None:
+    # The subtree is asked for once per department object (a dashboard computes a dozen KPIs).
+    if department is None:
+        return None
+    cached = getattr(department, "_reports_subtree", None)
+    if cached is None:
+        cached = department_ids(department)
+        department._reports_subtree = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _in_period(qs: QuerySet[Any], field_name: str, period: Period, *, until_now: bool = False) -> QuerySet[Any]:
+    start, end = period.bounds()
+    if until_now:
+        end = min(end, timezone.now())
+    return qs.filter(**{f"{field_name}__gte": start, f"{field_name}__lt": end})
+
+
+def _in_departments(qs: QuerySet[Any], field_name: str, department: Department | None) -> QuerySet[Any]:
+    ids = _ids(department)
+    return qs if ids is None else qs.filter(**{f"{field_name}__in": ids})
+
+
+def _url(name: str, pk: Any) -> str:
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _person(user: Any) -> str:
+    return str(user) if user is not None else str(_("(no owner)"))
+
+
+def _hit_annotation(qs: QuerySet[Any], hit: Q) -> QuerySet[Any]:
+    return qs.annotate(kpi_hit=Case(When(hit, then=Value(True)), default=Value(False), output_field=BooleanField()))
+
+
+def _aggregate(qs: QuerySet[Any], hit: Q) -> tuple[int, int]:
+    result = qs.order_by().aggregate(total=Count("pk"), hits=Count("pk", filter=hit))
+    return result["hits"] or 0, result["total"] or 0
+
+
+# --- customers: new-customer growth, conversion, funnel, ranking ----------------------------------
+
+
+def _customers(viewer: User, department: Department | None) -> QuerySet[Any]:
+    from yingxiao.customers.models import Customer
+
+    qs = Customer.objects.restrict(viewer, "view").filter(is_archived=False)
+    return _in_departments(qs, "department_id", department)
+
+
+def _new_customers(viewer: User, period: Period, department: Department | None) -> QuerySet[Any]:
+    return _in_period(_customers(viewer, department), "registered_at", period)
+
+
+def _customer_row(customer: Any) -> Row:
+    return Row(
+        pk=customer.pk,
+        label=customer.name,
+        owner=_person(customer.owner),
+        department=customer.department.name if customer.department else "",
+        when=customer.registered_at,
+        hit=bool(getattr(customer, "kpi_hit", True)),
+        status=customer.get_stage_display(),
+        url=_url("customers:detail", customer.pk),
+        segment=str(getattr(customer, "kpi_segment", "") or ""),
+    )
+
+
+def _growth_base(viewer: User, period: Period, department: Department | None) -> tuple[QuerySet[Any], Q]:
+    previous = period.year_before()
+    start, end = period.bounds()
+    last_start, last_end = previous.bounds()
+    qs = _customers(viewer, department).filter(
+        Q(registered_at__gte=start, registered_at__lt=end)
+        | Q(registered_at__gte=last_start, registered_at__lt=last_end)
+    )
+    return qs, Q(registered_at__gte=start, registered_at__lt=end)
+
+
+def growth_figure(viewer: User, period: Period, department: Department | None) -> Figure:
+    """新客户增长率: new customers of the period against the same period a year earlier."""
+    qs, hit = _growth_base(viewer, period, department)
+    hits, total = _aggregate(qs, hit)
+    previous = total - hits
+    value = None if not previous else (Decimal(100) * (hits - previous) / previous).quantize(_ONE_DECIMAL)
+    return Figure(
+        "new_customer_growth",
+        KPIS_BY_CODE["new_customer_growth"].label,
+        PERCENT,
+        value,
+        hits,
+        total,
+        target=Decimal(policy_value("new_customer_growth")),
+    )
+
+
+def growth_records(viewer: User, period: Period, department: Department | None, segment: str = "") -> QuerySet[Any]:
+    qs, hit = _growth_base(viewer, period, department)
+    if segment == "current":
+        qs = qs.filter(hit)
+    elif segment == "previous":
+        qs = qs.exclude(hit)
+    return _hit_annotation(qs, hit).select_related("owner", "department").order_by("-registered_at", "-pk")
+
+
+_DEAL = Q(stage="deal")
+
+
+def conversion_figure(viewer: User, period: Period, department: Department | None) -> Figure:
+    """成交率: of the customers registered in the period, the share that became a deal."""
+    hits, total = _aggregate(_new_customers(viewer, period, department), _DEAL)
+    return Figure("conversion", KPIS_BY_CODE["conversion"].label, PERCENT, percent(hits, total), hits, total)
+
+
+def new_customer_records(
+    viewer: User, period: Period, department: Department | None, segment: str = ""
+) -> QuerySet[Any]:
+    qs = _new_customers(viewer, period, department)
+    return _hit_annotation(qs, _DEAL).select_related("owner", "department").order_by("-registered_at", "-pk")
+
+
+_STAGE_ORDER = ["potential", "intent", "deal", "lost"]
+
+
+def funnel_figure(viewer: User, period: Period, department: Department | None) -> Figure:
+    """销售漏斗: the period's new customers by stage (one grouped query)."""
+    from yingxiao.customers.models import Customer
+
+    counts = dict(
+        _new_customers(viewer, period, department)
+        .order_by()
+        .values_list("stage")
+        .annotate(n=Count("pk"))
+        .values_list("stage", "n")
+    )
+    labels = dict(Customer.Stage.choices)
+    segments = [
+        Segment(
+            stage, str(labels.get(stage, stage)), counts.get(stage, 0), counts.get(stage, 0) if stage == "deal" else 0
+        )
+        for stage in _STAGE_ORDER
+    ]
+    total = sum(counts.values())
+    hits = counts.get("deal", 0)
+    return Figure("funnel", KPIS_BY_CODE["funnel"].label, COUNT, total, hits, total, segments=segments)
+
+
+def funnel_records(viewer: User, period: Period, department: Department | None, segment: str = "") -> QuerySet[Any]:
+    qs = new_customer_records(viewer, period, department).annotate(kpi_segment=F("stage"))
+    return qs.filter(stage=segment) if segment else qs
+
+
+def ranking_figure(viewer: User, period: Period, department: Department | None) -> Figure:
+    """排行榜: new customers and deals per owner in the period (one grouped query), most deals first."""
+    from yingxiao.org.models import User as UserModel
+
+    grouped = list(
+        _new_customers(viewer, period, department)
+        .order_by()
+        .values("owner_id")
+        .annotate(total=Count("pk"), hits=Count("pk", filter=_DEAL))
+    )
+    names = {u.pk: str(u) for u in UserModel.objects.filter(pk__in=[g["owner_id"] for g in grouped if g["owner_id"]])}
+    segments = sorted(
+        (
+            Segment(
+                str(g["owner_id"] or "none"),
+                names.get(g["owner_id"], str(_("(no owner)"))),
+                g["total"],
+                g["hits"],
+            )
+            for g in grouped
+        ),
+        key=lambda s: (-s.hits, -s.total, s.label),
+    )
+    total = sum(s.total for s in segments)
+    hits = sum(s.hits for s in segments)
+    return Figure("ranking", KPIS_BY_CODE["ranking"].label, COUNT, len(segments), hits, total, segments=segments)
+
+
+def ranking_records(viewer: User, period: Period, department: Department | None, segment: str = "") -> QuerySet[Any]:
+    qs = new_customer_records(viewer, period, department).annotate(kpi_segment=F("owner_id"))
+    if segment == "none":
+        return qs.filter(owner__isnull=True)
+    if segment:
+        try:
+            return qs.filter(owner_id=int(segment))
+        except ValueError:
+            return qs.none()
+    return qs
+
+
+# --- complaints: 投诉处理及时率 -------------------------------------------------------------------
+
+_CLOSED_ON_TIME = Q(closed_at__isnull=False, closed_at__lte=F("close_due_at"))
+
+
+def _complaints(viewer: User, period: Period, department: Department | None) -> QuerySet[Any]:
+    from yingxiao.service.models import Complaint
+
+    # Complaints whose closing deadline (CMP-5) fell in the period and has passed.
+    qs = _in_period(Complaint.objects.restrict(viewer, "view"), "close_due_at", period, until_now=True)
+    return _in_departments(qs, "responsible_department_id", department)
+
+
+def complaint_figure(viewer: User, period: Period, department: Department | None) -> Figure:
+    hits, total = _aggregate(_complaints(viewer, period, department), _CLOSED_ON_TIME)
+    return Figure(
+        "complaint_punctuality", KPIS_BY_CODE["complaint_punctuality"].label, PERCENT, percent(hits, total), hits, total
+    )
+
+
+def complaint_records(viewer: User, period: Period, department: Department | None, segment: str = "") -> QuerySet[Any]:
+    qs = _hit_annotation(_complaints(viewer, period, department), _CLOSED_ON_TIME)
+    return qs.select_related("customer", "responsible_department", "responsible_person").order_by("close_due_at", "pk")
+
+
+def _complaint_row(complaint: Any) -> Row:
+    return Row(
+        pk=complaint.pk,
+        label=f"#{complaint.pk} {complaint.customer}",
+        owner=_person(complaint.responsible_person) if complaint.responsible_person_id else "",
+        department=complaint.responsible_department.name if complaint.responsible_department_id else "",
+        when=complaint.close_due_at,
+        hit=bool(complaint.kpi_hit),
+        status=complaint.get_status_display(),
+        url=_url("service:detail", complaint.pk),
+    )
+
+
+# --- telesales: 留电率 --------------------------------------------------------------------------
+
+
+def _connected_calls(viewer: User, period: Period, department: Department | None) -> QuerySet[Any]:
+    from yingxiao.telesales.models import CallLog
+
+    qs = _in_period(CallLog.objects.restrict(viewer, "view"), "started_at", period)
+    return _in_departments(qs.exclude(outcome__in=CallLog.NOT_CONNECTED), "department_id", department)
+
+
+def _captured() -> Q:
+    from yingxiao.telesales.models import CallLog
+
+    # The callee left a way to follow up: an intent level, an appointment or a deal (TEL-2 outcomes).
+    return Q(outcome__in=CallLog.INTENT)
+
+
+def capture_figure(viewer: User, period: Period, department: Department | None) -> Figure:
+    hits, total = _aggregate(_connected_calls(viewer, period, department), _captured())
+    return Figure("contact_capture", KPIS_BY_CODE["contact_capture"].label, PERCENT, percent(hits, total), hits, total)
+
+
+def capture_records(viewer: User, period: Period, department: Department | None, segment: str = "") -> QuerySet[Any]:
+    qs = _hit_annotation(_connected_calls(viewer, period, department), _captured())
+    return qs.select_related("entry", "agent", "department").order_by("-started_at", "-pk")
+
+
+def _call_row(call: Any) -> Row:
+    return Row(
+        pk=call.pk,
+        label=f"{call.entry.name} {call.entry.phone}",
+        owner=_person(call.agent),
+        department=call.department.name if call.department_id else "",
+        when=call.started_at,
+        hit=bool(call.kpi_hit),
+        status=call.get_outcome_display(),
+        url=_url("telesales:call", call.pk),
+    )
+
+
+# --- performance ledger: violations this period ---------------------------------------------------
+
+
+def _violations(viewer: User, period: Period, department: Department | None) -> QuerySet[Any]:
+    from yingxiao.performance.models import Violation
+
+    qs = _in_period(Violation.objects.restrict(viewer, "view"), "recorded_at", period)
+    return _in_departments(qs.exclude(status=Violation.Status.REJECTED), "department_id", department)
+
+
+def violation_figure(viewer: User, period: Period, department: Department | None) -> Figure:
+    result = _violations(viewer, period, department).order_by().aggregate(total=Count("pk"), amount=Sum("amount"))
+    total = result["total"] or 0
+    return Figure(
+        "violations",
+        KPIS_BY_CODE["violations"].label,
+        COUNT,
+        total,
+        total,
+        total,
+        amount=result["amount"] or Decimal("0.00"),
+    )
+
+
+def violation_records(viewer: User, period: Period, department: Department | None, segment: str = "") -> QuerySet[Any]:
+    return (
+        _violations(viewer, period, department).select_related("person", "department").order_by("-recorded_at", "-pk")
+    )
+
+
+def _violation_row(violation: Any) -> Row:
+    return Row(
+        pk=violation.pk,
+        label=f"{violation.rule_id} · {violation.person}",
+        owner=_person(violation.person),
+        department=violation.department.name if violation.department_id else "",
+        when=violation.recorded_at,
+        hit=True,
+        status=violation.get_status_display(),
+        amount=violation.amount,
+    )
+
+
+# --- return visits: 回访及时率 (ACT-2) --------------------------------------------------------------
+
+
+def _punctuality_items(viewer: User, period: Period, department: Department | None) -> tuple[list[Any], Decimal]:
+    from yingxiao.activities.return_visits import return_visit_punctuality
+
+    items: list[Any] = []
+    target = Decimal(1)
+    for month in period.months():
+        report = return_visit_punctuality(viewer, month, department_id=department.pk if department else None)
+        target = report.target
+        # A week or a month starting mid-month keeps only the due dates inside the period.
+        items.extend(item for item in report.items if period.start <= item.due < period.end)
+    return items, target
+
+
+def return_visit_figure(viewer: User, period: Period, department: Department | None) -> Figure:
+    items, target = _punctuality_items(viewer, period, department)
+    hits = sum(1 for item in items if item.on_time)
+    return Figure(
+        "return_visit_punctuality",
+        KPIS_BY_CODE["return_visit_punctuality"].label,
+        PERCENT,
+        percent(hits, len(items)),
+        hits,
+        len(items),
+        target=(target * 100).quantize(_ONE_DECIMAL),
+    )
+
+
+def return_visit_records(viewer: User, period: Period, department: Department | None, segment: str = "") -> list[Any]:
+    items, _target = _punctuality_items(viewer, period, department)
+    return items
+
+
+def _due_row(item: Any) -> Row:
+    return Row(
+        pk=item.customer_id,
+        label=item.customer_name,
+        owner=item.owner_name,
+        department=item.department_name,
+        when=item.due,
+        hit=item.on_time,
+        status=str(item.status_label),
+        url=_url("customers:detail", item.customer_id),
+    )
+
+
+# --- KPIs computed by other apps (providers) -----------------------------------------------------
+
+
+def _as_row(row: Row | dict[str, Any]) -> Row:
+    if isinstance(row, Row):
+        return row
+    known = {f.name for f in fields(Row)}
+    return Row(**{key: value for key, value in row.items() if key in known})
+
+
+def _provided(code: str, viewer: User, period: Period, department: Department | None) -> tuple[Any, list[Row]] | None:
+    kpi = KPIS_BY_CODE[code]
+    try:
+        provider = import_string(kpi.provider)
+    except ImportError:
+        return None  # the providing app is not there yet: "no data yet"
+    value, rows = provider(viewer, period, department)
+    return value, [_as_row(row) for row in rows]
+
+
+def _provider_figure(code: str) -> Compute:
+    def compute(viewer: User, period: Period, department: Department | None) -> Figure:
+        kpi = KPIS_BY_CODE[code]
+        result = _provided(code, viewer, period, department)
+        target = Decimal(policy_value(kpi.target_policy)) if kpi.target_policy else None
+        if result is None:
+            return Figure(code, kpi.label, kpi.unit, None, target=target, available=False, provider=kpi.provider)
+        value, rows = result
+        hits = sum(1 for row in rows if row.hit)
+        return Figure(code, kpi.label, kpi.unit, value, hits, len(rows), target=target, provider=kpi.provider)
+
+    return compute
+
+
+def _provider_records(code: str) -> Records:
+    def records(viewer: User, period: Period, department: Department | None, segment: str = "") -> list[Row]:
+        result = _provided(code, viewer, period, department)
+        return [] if result is None else result[1]
+
+    return records
+
+
+def _same(row: Row) -> Row:
+    return row
+
+
+# --- the registry ---------------------------------------------------------------------------------
+
+KPIS: list[Kpi] = [
+    Kpi(
+        "plan_achievement",
+        pgettext_lazy("kpi", "Plan vs actual"),
+        PERCENT,
+        _("Actual against the targets of the period (PLN-1…3)."),
+        _provider_figure("plan_achievement"),
+        _provider_records("plan_achievement"),
+        _same,
+        provider="yingxiao.planning.kpis.plan_achievement",
+    ),
+    Kpi(
+        "collection_rate",
+        pgettext_lazy("kpi", "Collection rate"),
+        PERCENT,
+        _("Collected against receivable (回款率)."),
+        _provider_figure("collection_rate"),
+        _provider_records("collection_rate"),
+        _same,
+        provider="yingxiao.sales.kpis.collection_rate_kpi",
+    ),
+    Kpi(
+        "bad_debt_ratio",
+        pgettext_lazy("kpi", "Bad-debt ratio"),
+        PERCENT,
+        _("Bad debts against receivables (坏账率)."),
+        _provider_figure("bad_debt_ratio"),
+        _provider_records("bad_debt_ratio"),
+        _same,
+        provider="yingxiao.sales.kpis.bad_debt_ratio_kpi",
+    ),
+    Kpi(
+        "return_visit_punctuality",
+        pgettext_lazy("kpi", "Return-visit punctuality"),
+        PERCENT,
+        _("Return visits due in the period and made by their due date (回访及时率, ACT-2)."),
+        return_visit_figure,
+        return_visit_records,
+        _due_row,
+        hit_label=_("on time"),
+        miss_label=_("late or missed"),
+    ),
+    Kpi(
+        "complaint_punctuality",
+        pgettext_lazy("kpi", "Complaint punctuality"),
+        PERCENT,
+        _("Complaints due to close in the period and closed in time (投诉处理及时率, CMP-5)."),
+        complaint_figure,
+        complaint_records,
+        _complaint_row,
+        hit_label=_("closed in time"),
+        miss_label=_("late or open"),
+    ),
+    Kpi(
+        "new_customer_growth",
+        pgettext_lazy("kpi", "New-customer growth"),
+        PERCENT,
+        _("New customers against the same period last year (新客户增长率)."),
+        growth_figure,
+        growth_records,
+        _customer_row,
+        hit_label=_("this period"),
+        miss_label=_("same period last year"),
+    ),
+    Kpi(
+        "loyalty",
+        pgettext_lazy("kpi", "Customer loyalty"),
+        PERCENT,
+        _("Share of repeat customers (客户忠诚度)."),
+        _provider_figure("loyalty"),
+        _provider_records("loyalty"),
+        _same,
+        provider="yingxiao.sales.kpis.repeat_customers",
+        target_policy="loyalty_target",
+    ),
+    Kpi(
+        "conversion",
+        pgettext_lazy("kpi", "Conversion rate"),
+        PERCENT,
+        _("Customers registered in the period that became a deal (成交率)."),
+        conversion_figure,
+        new_customer_records,
+        _customer_row,
+        hit_label=_("deal"),
+        miss_label=_("no deal yet"),
+    ),
+    Kpi(
+        "contact_capture",
+        pgettext_lazy("kpi", "Contact-capture rate"),
+        PERCENT,
+        _("Connected telesales calls that left a follow-up: intent, appointment or deal (留电率)."),
+        capture_figure,
+        capture_records,
+        _call_row,
+        hit_label=_("captured"),
+        miss_label=_("not captured"),
+    ),
+    Kpi(
+        "funnel",
+        pgettext_lazy("kpi", "Sales funnel"),
+        COUNT,
+        _("The period's new customers by stage."),
+        funnel_figure,
+        funnel_records,
+        _customer_row,
+        hit_label=_("deal"),
+        miss_label=_("no deal yet"),
+        chart="funnel",
+    ),
+    Kpi(
+        "ranking",
+        pgettext_lazy("kpi", "Ranking"),
+        COUNT,
+        _("Deals and new customers per person in the period."),
+        ranking_figure,
+        ranking_records,
+        _customer_row,
+        hit_label=_("deal"),
+        miss_label=_("no deal yet"),
+        chart="bar",
+    ),
+    Kpi(
+        "violations",
+        pgettext_lazy("kpi", "Violations"),
+        COUNT,
+        _("Violations recorded in the period (the performance ledger, DIS-1)."),
+        violation_figure,
+        violation_records,
+        _violation_row,
+        chart="number",
+    ),
+]
+KPIS_BY_CODE: dict[str, Kpi] = {kpi.code: kpi for kpi in KPIS}
+
+
+def get_kpi(code: str) -> Kpi:
+    from yingxiao.core.errors import BusinessError
+
+    from . import errors
+
+    kpi = KPIS_BY_CODE.get(code)
+    if kpi is None:
+        raise BusinessError(errors.UNKNOWN_KPI)
+    return kpi
+
+
+def figures(
+    viewer: User, period: Period, department: Department | None, codes: Iterable[str] | None = None
+) -> list[Figure]:
+    """Every KPI (or the named ones) for the viewer: the dashboard's one call."""
+    selected = [KPIS_BY_CODE[c] for c in codes] if codes is not None else KPIS
+    return [kpi.figure(viewer, period, department) for kpi in selected]
+
+
+def rows(viewer: User, kpi: Kpi, period: Period, department: Department | None, segment: str = "") -> list[Row]:
+    """The whole drill-down as rows (tests, PDF, API); pages slice ``kpi.records`` instead."""
+    return [kpi.to_row(record) for record in kpi.records(viewer, period, department, segment)]

@@ -1,0 +1,337 @@
+"""Receivables KPIs (CON-3) as plain functions for pages, exports and dashboards.
+
+Every function takes the viewer first and reads through ``restrict`` (ORG-5): figures never
+include rows outside the viewer's scope. Each returns the figure AND the querysets of the rows
+that make it, so a page can drill down and ``sum(rows) == figure`` always holds. Everything is an
+aggregate in SQL (no per-row Python): at millions of plan lines the cost is one indexed scan.
+
+- 回款率 collection rate = received on the instalments due in the period ÷ their amount due,
+  against ``{collection_target}``.
+- 坏账率 bad-debt ratio = bad debt written off (approved) in the period ÷ revenue (the amount of
+  contracts signed in the period), against the limit of the scope (``{bad_debt_max}`` for a person,
+  ``bad_debt_max_department`` for a department, ``bad_debt_max_company`` for the whole center).
+- Ageing: the outstanding balance by days overdue, buckets from ``ageing_bucket_days``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Case, CharField, DecimalField, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils.translation import gettext_lazy as _
+
+from yingxiao.policy.values import policy_value
+
+from .models import Allocation, Contract, Instalment, Receipt, WriteOff
+
+if TYPE_CHECKING:
+    from yingxiao.org.models import User
+
+ZERO = Decimal("0.00")
+_MONEY = DecimalField(max_digits=18, decimal_places=2)
+OUTSTANDING = F("amount") - F("received") - F("written_off")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A closed range of days: a month, a year or any range."""
+
+    start: dt.date
+    end: dt.date
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        return cls(dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1]))
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        return cls(dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+    @classmethod
+    def parse(cls, raw: str | None, today: dt.date) -> Period:
+        """``2026`` (a year), ``2026-03`` (a month), else the current month."""
+        text = (raw or "").strip()
+        try:
+            if len(text) == 4:
+                return cls.year(int(text))
+            if len(text) == 7:
+                return cls.month(int(text[:4]), int(text[5:7]))
+        except ValueError:
+            pass
+        return cls.month(today.year, today.month)
+
+    @property
+    def label(self) -> str:
+        if self.start.month == 1 and self.start.day == 1 and self.end == dt.date(self.start.year, 12, 31):
+            return f"{self.start.year}"
+        if self.start.day == 1 and self.end == Period.month(self.start.year, self.start.month).end:
+            return f"{self.start:%Y-%m}"
+        return f"{self.start:%Y-%m-%d}…{self.end:%Y-%m-%d}"
+
+
+@dataclass
+class Figure:
+    """A KPI value (percent) with its parts, its target or limit, and the rows behind it."""
+
+    value: Decimal | None
+    numerator: Decimal
+    denominator: Decimal
+    threshold: Decimal
+    meets: bool | None
+    rows: QuerySet[Any]
+    related: dict[str, QuerySet[Any]] = field(default_factory=dict)
+
+
+def cents(value: Decimal | None) -> Decimal:
+    """Money to the cent (SQLite returns sums without their scale)."""
+    return (value or ZERO).quantize(Decimal("0.01"))
+
+
+def _pct(numerator: Decimal, denominator: Decimal) -> Decimal | None:
+    if not denominator:
+        return None
+    return (numerator * 100 / denominator).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _narrow(rows: QuerySet[Any], owner: Any = None, department: Any = None) -> QuerySet[Any]:
+    """Narrow scoped rows to one person or one department (and its subtree); never widens."""
+    from yingxiao.org.scope import subtree_ids
+
+    if owner not in (None, ""):
+        rows = rows.filter(owner_id=int(getattr(owner, "pk", owner)))
+    if department not in (None, ""):
+        rows = rows.filter(department_id__in=subtree_ids({int(getattr(department, "pk", department))}))
+    return rows
+
+
+def instalments_in_scope(user: User, *, owner: Any = None, department: Any = None) -> QuerySet[Instalment]:
+    """Instalments of signed contracts the viewer may see (ORG-5)."""
+    rows = Instalment.objects.restrict(user, "view").filter(is_effective=True)
+    return _narrow(rows, owner, department)
+
+
+# rule: CON-3 — 回款率 against {collection_target}.
+def collection_rate(user: User, period: Period, *, owner: Any = None, department: Any = None) -> Figure:
+    """Collected ÷ due for the instalments due in ``period``; ``rows`` are those instalments,
+    ``related["allocations"]`` the confirmed receipt allocations that make the collected sum."""
+    rows = instalments_in_scope(user, owner=owner, department=department).filter(
+        due_date__gte=period.start, due_date__lte=period.end
+    )
+    totals = rows.aggregate(
+        due=Coalesce(Sum("amount"), Value(ZERO), output_field=_MONEY),
+        collected=Coalesce(Sum("received"), Value(ZERO), output_field=_MONEY),
+    )
+    totals = {key: cents(value) for key, value in totals.items()}
+    value = _pct(totals["collected"], totals["due"])
+    target = Decimal(str(policy_value("collection_target")))
+    allocations = Allocation.objects.filter(
+        instalment__in=rows.values("pk"), receipt__status=Receipt.Status.CONFIRMED
+    ).select_related("receipt", "instalment__contract")
+    return Figure(
+        value=value,
+        numerator=totals["collected"],
+        denominator=totals["due"],
+        threshold=target,
+        meets=None if value is None else value >= target,
+        rows=rows.select_related("contract__customer", "owner").order_by("due_date", "pk"),
+        related={"allocations": allocations},
+    )
+
+
+def bad_debt_limit(user: User, *, owner: Any = None, department: Any = None) -> Decimal:
+    """rule: CON-3 — the bad-debt limit is per scope: a person, a department, or the whole center."""
+    from yingxiao.org.scope import scope_for
+
+    scope = scope_for(user)
+    if owner not in (None, "") or scope.level == "own":
+        name = "bad_debt_max"
+    elif department not in (None, "") or not scope.is_all:
+        name = "bad_debt_max_department"
+    else:
+        name = "bad_debt_max_company"
+    return Decimal(str(policy_value(name)))
+
+
+# rule: CON-3 — 坏账率 against the limit of the scope.
+def bad_debt_ratio(user: User, period: Period, *, owner: Any = None, department: Any = None) -> Figure:
+    """Written off (approved) in ``period`` ÷ the amount of contracts signed in it; ``rows`` are the
+    write-offs, ``related["revenue"]`` the contracts that make the denominator."""
+    written = _narrow(
+        WriteOff.objects.restrict(user, "view").filter(
+            status=WriteOff.Status.APPROVED, written_off_on__gte=period.start, written_off_on__lte=period.end
+        ),
+        owner,
+        department,
+    )
+    revenue = _narrow(
+        Contract.objects.restrict(user, "view").filter(
+            status__in=[Contract.Status.SIGNED, Contract.Status.ARCHIVED],
+            signed_on__gte=period.start,
+            signed_on__lte=period.end,
+        ),
+        owner,
+        department,
+    )
+    numerator = cents(written.aggregate(t=Coalesce(Sum("amount"), Value(ZERO), output_field=_MONEY))["t"])
+    denominator = cents(revenue.aggregate(t=Coalesce(Sum("amount"), Value(ZERO), output_field=_MONEY))["t"])
+    value = _pct(numerator, denominator)
+    limit = bad_debt_limit(user, owner=owner, department=department)
+    return Figure(
+        value=value,
+        numerator=numerator,
+        denominator=denominator,
+        threshold=limit,
+        meets=None if value is None else value <= limit,
+        rows=written.select_related("instalment__contract__customer", "owner").order_by("-written_off_on", "-pk"),
+        related={"revenue": revenue.select_related("customer", "owner").order_by("-signed_on", "-pk")},
+    )
+
+
+GROUPS = {"owner": ("owner_id", "owner__display_name"), "department": ("department_id", "department__name")}
+
+
+def collection_by(user: User, period: Period, group: str = "owner") -> list[dict[str, Any]]:
+    """回款率 per person, per department or per month of the period (one GROUP BY), in scope."""
+    rows = instalments_in_scope(user).filter(due_date__gte=period.start, due_date__lte=period.end)
+    if group == "month":
+        grouped, order = rows.annotate(key=TruncMonth("due_date")).values("key"), ("key",)
+    else:
+        key, label = GROUPS.get(group, GROUPS["owner"])
+        grouped, order = rows.values(key, label), (label, key)
+    result = []
+    target = Decimal(str(policy_value("collection_target")))
+    for row in grouped.annotate(due=Sum("amount"), collected=Sum("received")).order_by(*order):
+        row["due"], row["collected"] = cents(row["due"]), cents(row["collected"])
+        value = _pct(row["collected"], row["due"])
+        result.append({**row, "value": value, "meets": None if value is None else value >= target})
+    return result
+
+
+# --- ageing -------------------------------------------------------------------------------------------
+def bucket_edges() -> list[int]:
+    """rule: CON-3 — the ageing bucket edges (days overdue) from the policy, ascending."""
+    edges = sorted({int(str(v)) for v in policy_value("ageing_bucket_days") if str(v).strip().isdigit()})
+    return [edge for edge in edges if edge > 0] or [30, 60, 90, 180]
+
+
+def buckets(as_of: dt.date) -> list[tuple[str, str, Q]]:
+    """(key, label, condition on due_date) for: not due, 1–e1, e1+1–e2, …, > last."""
+    edges = bucket_edges()
+    result: list[tuple[str, str, Q]] = [("not_due", str(_("Not due")), Q(due_date__gte=as_of))]
+    low = 1
+    for edge in edges:
+        result.append(
+            (
+                f"d{low}_{edge}",
+                f"{low}–{edge}",
+                Q(due_date__lte=as_of - dt.timedelta(days=low), due_date__gte=as_of - dt.timedelta(days=edge)),
+            )
+        )
+        low = edge + 1
+    result.append((f"over_{edges[-1]}", f"> {edges[-1]}", Q(due_date__lt=as_of - dt.timedelta(days=edges[-1]))))
+    return result
+
+
+@dataclass
+class Ageing:
+    as_of: dt.date
+    columns: list[tuple[str, str]]
+    totals: dict[str, Decimal]
+    groups: list[dict[str, Any]]
+    rows: QuerySet[Instalment]
+
+
+AGEING_GROUPS = {
+    "contract": ("contract_id", "contract__number"),
+    "customer": ("contract__customer_id", "contract__customer__name"),
+    "owner": ("owner_id", "owner__display_name"),
+    "department": ("department_id", "department__name"),
+}
+
+
+def ageing(user: User, as_of: dt.date, *, group: str = "owner", owner: Any = None, department: Any = None) -> Ageing:
+    """rule: CON-3 — the outstanding balance by ageing bucket, in total and per group, in scope.
+
+    ``rows`` are the open instalments (annotated ``outstanding`` and ``bucket``): their sum per
+    bucket equals the totals.
+    """
+    spec = buckets(as_of)
+    rows = instalments_in_scope(user, owner=owner, department=department).filter(
+        amount__gt=F("received") + F("written_off")
+    )
+    sums = {key: Coalesce(Sum(OUTSTANDING, filter=cond), Value(ZERO), output_field=_MONEY) for key, _l, cond in spec}
+    sums["total"] = Coalesce(Sum(OUTSTANDING), Value(ZERO), output_field=_MONEY)
+    totals = {name: cents(value) for name, value in rows.aggregate(**sums).items()}
+    key, label = AGEING_GROUPS.get(group, AGEING_GROUPS["owner"])
+    groups = [
+        {**row, **{name: cents(row[name]) for name in sums}}
+        for row in rows.values(key, label).annotate(**sums).order_by("-total", key)[:500]
+    ]
+    annotated = rows.annotate(
+        outstanding_amount=OUTSTANDING,
+        bucket=Case(*(When(cond, then=Value(k)) for k, _l, cond in spec), output_field=CharField()),
+    ).select_related("contract__customer", "owner", "department")
+    return Ageing(
+        as_of=as_of,
+        columns=[(k, label_) for k, label_, _c in spec],
+        totals=totals,
+        groups=[
+            {**row, "key": row[key], "label": row[label], "cells": [row[k] for k, _l, _c in spec]} for row in groups
+        ],
+        rows=annotated.order_by("due_date", "pk"),
+    )
+
+
+# --- the director's dashboard (reports app): ``fn(viewer, period, department) -> (value, rows)`` ---
+def _dashboard_period(period: Any) -> Period:
+    """The dashboard's period ends the day AFTER its last day; ours is a closed range."""
+    return Period(period.start, period.end - dt.timedelta(days=1))
+
+
+def _instalment_row(item: Instalment) -> dict[str, Any]:
+    from django.urls import reverse
+
+    outstanding = item.amount - item.received - item.written_off
+    return {
+        "pk": item.pk,
+        "label": f"{item.contract.number} {item.contract.customer.name} · {item.get_kind_display()}",
+        "owner": item.owner.display_name if item.owner_id else "",
+        "department": item.department.name if item.department_id else "",
+        "when": item.due_date,
+        "hit": outstanding <= 0,
+        "status": f"{cents(item.received)} / {cents(item.amount)}",
+        "url": reverse("sales:contract_detail", args=[item.contract_id]),
+        "amount": cents(item.amount),
+    }
+
+
+def collection_rate_kpi(viewer: User, period: Any, department: Any) -> tuple[Decimal | None, list[dict[str, Any]]]:
+    """rule: CON-3 — 回款率 for the dashboard: the figure and the instalments due in the period."""
+    figure = collection_rate(viewer, _dashboard_period(period), department=department)
+    rows = figure.rows.select_related("department")
+    return figure.value, [_instalment_row(item) for item in rows]
+
+
+def bad_debt_ratio_kpi(viewer: User, period: Any, department: Any) -> tuple[Decimal | None, list[dict[str, Any]]]:
+    """rule: CON-3 — 坏账率 for the dashboard: the figure and the approved write-offs behind it."""
+    from django.urls import reverse
+
+    figure = bad_debt_ratio(viewer, _dashboard_period(period), department=department)
+    rows = [
+        {
+            "pk": item.pk,
+            "label": f"{item.instalment.contract.number} {item.instalment.contract.customer.name}",
+            "owner": item.owner.display_name if item.owner_id else "",
+            "when": item.written_off_on,
+            "hit": False,
+            "url": reverse("sales:contract_detail", args=[item.instalment.contract_id]),
+            "amount": cents(item.amount),
+        }
+        for item in figure.rows
+    ]
+    return figure.value, rows
