@@ -90,6 +90,9 @@ def pool_claim(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _as_of(day: dt.date) -> dt.datetime:
+    """Today means now: a policy changed this afternoon must already apply to today's preview."""
+    if day == timezone.localdate():
+        return timezone.now()
     return timezone.make_aware(dt.datetime.combine(day, dt.time(12, 0)))
 
 
