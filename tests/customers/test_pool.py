@@ -388,3 +388,68 @@ def test_cus_7_api_reassign(people, api_as):
 def test_cus_7_release_sql_is_exposed_for_the_benchmark():
     assert "UPDATE customers_customer" in pool.HAND_WRITTEN_RELEASE_SQL
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+# --- the sweep inside the database (PostgreSQL) -----------------------------------------------
+needs_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="the in-database sweep is PostgreSQL's")
+
+
+@needs_postgres
+def test_cus_7_sweep_in_the_database_records_what_the_python_check_finds(people):
+    from yingxiao.policy import engine, values
+    from yingxiao.policy.registry import get_rule
+
+    owned(people.rep, people.domestic, served_days=95, name="九十五天公司")
+    owned(people.rep, people.domestic, served_days=None, registered_days=120, name="从未服务公司")
+    odd = owned(people.other_rep, people.international, served_days=300, name="百分比%公司")
+    Customer.objects.filter(pk=odd.pk).update(last_served_at=NOW - dt.timedelta(days=300, microseconds=123457))
+    owned(people.rep, people.domestic, served_days=10)  # kept
+    rule = get_rule("CUS-7")
+    params = values.stored_values(rule.params, at=NOW)
+    render = engine.explainer(rule, params, NOW)
+    with time_machine.travel(NOW, tick=False):
+        expected = {f.breach_key: (f, render(engine._jsonable(dict(f.facts)))) for f in rule.check(NOW)}
+        run = run_sweep("CUS-7", as_of=NOW).runs[0]
+    assert run.found == run.applied == 3
+    recorded = RuleResult.objects.filter(rule_id="CUS-7")
+    assert {r.breach_key for r in recorded} == set(expected)
+    for result in recorded:
+        finding, explanation = expected[result.breach_key]
+        assert (result.subject_id, result.person_id) == (finding.subject_id, finding.person_id)
+        assert result.explanation == explanation
+        facts = dict(result.inputs["facts"])
+        served, wanted = facts.pop("served_at"), dict(finding.facts)
+        wanted_served = wanted.pop("served_at")
+        assert facts == wanted
+        assert (served and dt.datetime.fromisoformat(served)) == (
+            wanted_served and dt.datetime.fromisoformat(wanted_served)
+        )
+        assert result.outcome == RuleResult.Outcome.APPLIED
+    assert PoolEntry.objects.filter(left_at__isnull=True).count() == 3
+
+
+@needs_postgres
+def test_cus_7_in_database_release_is_compare_and_set_and_tells_owners_once(people, django_capture_on_commit_callbacks):
+    from yingxiao.policy import engine, values
+    from yingxiao.policy.models import RuleRun
+    from yingxiao.policy.registry import get_rule
+
+    served_since = owned(people.rep, people.domestic, served_days=100)
+    for _ in range(7):
+        owned(people.rep, people.domestic, served_days=100)
+    rule = get_rule("CUS-7")
+    params = values.stored_values(rule.params, at=NOW)
+    run = RuleRun.objects.create(rule_id=rule.id, as_of=NOW, mode=RuleRun.Mode.APPLY, params=params)
+    summary = engine.RunSummary(rule_id=rule.id, run_id=run.pk, mode=run.mode)
+    in_db = engine._in_database(rule, NOW, params)
+    assert in_db is not None
+    engine._record_sql(rule, run, summary, params, in_db)
+    Customer.objects.filter(pk=served_since.pk).update(last_served_at=NOW)  # served after the check
+    with django_capture_on_commit_callbacks(execute=True):
+        engine._apply_pending_sql(rule, summary, None, in_db.apply)
+    assert (summary.found, summary.applied, summary.skipped) == (8, 7, 1)
+    assert Customer.objects.get(pk=served_since.pk).owner_id == people.rep.pk
+    skipped = RuleResult.objects.get(subject_id=served_since.pk)
+    assert skipped.outcome == RuleResult.Outcome.SKIPPED
+    notice = Notification.objects.get(recipient=people.rep, link=reverse("customers:pool"))
+    assert " 7 " in notice.message and notice.message.endswith("…")

@@ -50,6 +50,11 @@ COMPANY_SUFFIXES = sorted(
 )
 _NON_DIGITS = re.compile(r"\D")
 _SPACES_AND_PUNCT = re.compile(r"[\s\u3000·•.,，。、'\"“”‘’()（）\[\]【】\-_/\\&＆]+")
+# The suffixes as they look once spaces and punctuation are gone, longest first, as ONE pattern
+# anchored at the end with at least one character before it: built once, not per name (the loop
+# over every suffix was about a third of an import's CPU).
+_BARE_SUFFIXES = sorted({_SPACES_AND_PUNCT.sub("", s) for s in COMPANY_SUFFIXES}, key=len, reverse=True)
+_SUFFIX = re.compile(r"(?s)^(.+?)(?:" + "|".join(re.escape(s) for s in _BARE_SUFFIXES) + r")$")
 
 
 @lru_cache(maxsize=1)
@@ -82,12 +87,8 @@ def normalize_name(raw: str) -> str:
     """
     text = to_simplified(raw or "").lower().strip()
     compact = _SPACES_AND_PUNCT.sub("", text)
-    for suffix in COMPANY_SUFFIXES:
-        bare = _SPACES_AND_PUNCT.sub("", suffix)
-        if compact.endswith(bare) and len(compact) > len(bare):
-            compact = compact[: -len(bare)]
-            break
-    return compact
+    match = _SUFFIX.match(compact)
+    return match.group(1) if match else compact
 
 
 def normalize_email(raw: str) -> str:

@@ -41,7 +41,7 @@ from .models import Customer, OwnershipChange, PoolEntry
 from .search import apply_search
 
 if TYPE_CHECKING:
-    from yingxiao.policy.registry import Finding
+    from yingxiao.policy.registry import ApplySQL, Finding
 
 RULE_ID = "CUS-7"
 CLAIM_PERMISSION = "customers.claim_pool_customer"
@@ -136,9 +136,94 @@ def release_batch(findings: Sequence[Finding]) -> list[bool]:
     for f, ok in zip(findings, done, strict=True):
         if ok and f.person_id is not None:
             by_owner[f.person_id].append(str(f.facts.get("customer", f.subject_id)))
+    notify_released_later({owner: (len(names), names) for owner, names in by_owner.items()})
+    return done
+
+
+def notify_released_later(by_owner: dict[int, tuple[int, list[str]]]) -> None:
+    """After commit, one notice per owner: how many of their customers went to the pool, and which."""
     if by_owner:
         transaction.on_commit(lambda: _notify_released(by_owner))
-    return done
+
+
+# The check as SQL (``PoolRelease.check_sql``): the same rows and facts as ``PoolRelease.check``.
+_CHECK_SQL = """
+SELECT c.id,
+       c.owner_id::text || ':' || to_char(COALESCE(c.served, c.registered) AT TIME ZONE %s, 'YYYY-MM-DD')
+           || ':' || %s,
+       c.owner_id,
+       jsonb_build_object(
+           'customer', c.name,
+           'owner', c.owner_name,
+           'last_served', COALESCE(to_char(c.served AT TIME ZONE %s, 'YYYY-MM-DD'), '—'),
+           'registered', to_char(c.registered AT TIME ZONE %s, 'YYYY-MM-DD'),
+           'days', %s::date - (COALESCE(c.served, c.registered) AT TIME ZONE %s)::date,
+           'served_at', to_char(c.served AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'),
+           'dept', c.department_id)
+FROM ({inner}) AS c(id, owner_id, department_id, served, registered, name, owner_name)
+"""
+
+
+def release_check_sql(as_of: dt.datetime) -> tuple[str, list[Any]]:
+    """rule: CUS-7 — ``releasable_customers(as_of)`` with each finding's key and facts, as SQL."""
+    inner, inner_params = (
+        releasable_customers(as_of)
+        .order_by()
+        .values_list(
+            "pk", "owner_id", "department_id", "last_served_at", "registered_at", "name", "owner__display_name"
+        )
+        .query.sql_with_params()
+    )
+    zone = timezone.get_current_timezone_name()
+    today = timezone.localdate(as_of)
+    return _CHECK_SQL.format(inner=inner), [zone, today.isoformat(), zone, zone, today, zone, *inner_params]
+
+
+def release_apply_sql() -> ApplySQL:
+    """rule: CUS-7 — the release of a batch of pending results (``PoolRelease.apply_sql``): the
+    compare-and-set UPDATE (owner, department and last service still what the check saw), the
+    pool entries with the recorded explanation and inputs, the ownership changes."""
+    from yingxiao.policy.registry import ApplySQL
+
+    quote = connection.ops.quote_name
+    customer = quote(Customer._meta.db_table)
+    entry_columns = _columns(
+        PoolEntry,
+        "customer",
+        "entered_at",
+        "reason",
+        "rule_id",
+        "rule_result",
+        "explanation",
+        "inputs",
+        "released_owner",
+        "released_department",
+        "left_by",
+    )
+    change_columns = _columns(
+        OwnershipChange, "customer", "changed_at", "old_owner", "old_department", "reason", "rule_id"
+    )
+    # Only the models' own table and column names are interpolated; every value is a parameter.
+    ctes = f"""
+        released AS (
+            UPDATE {customer} AS c SET owner_id = NULL, department_id = NULL FROM batch AS b
+            WHERE c.id = b.subject_id AND c.owner_id = b.person_id
+              AND c.last_served_at IS NOT DISTINCT FROM (b.facts ->> 'served_at')::timestamptz
+              AND c.department_id IS NOT DISTINCT FROM (b.facts ->> 'dept')::bigint
+            RETURNING c.id AS subject_id, b.person_id, b.result_id, b.explanation, b.facts, c.name AS label
+        ), entries AS (
+            INSERT INTO {quote(PoolEntry._meta.db_table)} ({entry_columns})
+            SELECT subject_id, %(now)s, %(reason)s, %(rule)s, result_id, explanation, facts, person_id,
+                   (facts ->> 'dept')::bigint, ''
+            FROM released
+        ), changes AS (
+            INSERT INTO {quote(OwnershipChange._meta.db_table)} ({change_columns})
+            SELECT subject_id, %(now)s, person_id, (facts ->> 'dept')::bigint, %(reason)s, %(rule)s FROM released
+        ), done AS (
+            SELECT subject_id, person_id, label FROM released
+        )"""  # noqa: S608
+    reason = gettext("Not served within the service window (CUS-7)")
+    return ApplySQL(ctes=ctes, params={"now": timezone.now(), "reason": reason, "rule": RULE_ID})
 
 
 def _columns(model: type[Any], *names: str) -> str:
@@ -259,16 +344,16 @@ def _release_batch_portable(findings: Sequence[Finding], reason: str, now: dt.da
     return released
 
 
-def _notify_released(by_owner: dict[int, list[str]]) -> None:
+def _notify_released(by_owner: dict[int, tuple[int, list[str]]]) -> None:
     from yingxiao.core.models import Notification
 
     link = reverse("customers:pool")
     rows = []
     for owner_id in User.objects.filter(pk__in=list(by_owner), is_active=True).values_list("pk", flat=True):
-        names = by_owner[owner_id]
-        shown = "、".join(names[:5]) + ("…" if len(names) > 5 else "")
+        count, names = by_owner[owner_id]
+        shown = "、".join(names[:5]) + ("…" if count > 5 else "")
         message = gettext("%(count)s of your customers were released to the public pool (CUS-7): %(names)s") % {
-            "count": len(names),
+            "count": count,
             "names": shown,
         }
         rows.append(Notification(recipient_id=owner_id, message=message[:500], link=link))

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yingxiao.policy.registry import Action, Finding, Rule, register
+from yingxiao.policy.registry import Action, ApplySQL, Finding, Rule, register
 from yingxiao.policy.values import policy_value
 
 from . import (
@@ -82,6 +83,16 @@ class PoolRelease(Rule):
                     "dept": dept,
                 },
             )
+
+    def check_sql(self, as_of: dt.datetime) -> tuple[str, list[Any]]:
+        """``check`` as one SELECT (the sweep records and releases inside the database)."""
+        return pool.release_check_sql(as_of)
+
+    def apply_sql(self) -> ApplySQL:
+        return pool.release_apply_sql()
+
+    def after_apply_sql(self, per_person: list[tuple[int | None, int, list[str]]]) -> None:
+        pool.notify_released_later({person: (count, labels) for person, count, labels in per_person if person})
 
     def apply(self, finding: Finding) -> bool:
         return pool.release_batch([finding])[0]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -33,7 +34,7 @@ from django.utils.translation import gettext as _
 from . import kinds, values
 from .catalog import BY_NAME, Unit
 from .models import RuleResult, RuleRun
-from .registry import Finding, Rule, all_rules, get_rule
+from .registry import ApplySQL, Finding, Rule, all_rules, get_rule
 
 logger = logging.getLogger(__name__)
 
@@ -207,8 +208,14 @@ def _run_rule(rule: Rule, *, as_of: dt.datetime, dry_run: bool, progress: Progre
     summary = RunSummary(rule_id=rule.id, run_id=run.pk, mode=mode)
     try:
         with translation.override(settings.LANGUAGE_CODE):
-            if dry_run:
+            in_db = _in_database(rule, as_of, params)
+            if in_db and dry_run:
+                _preview_sql(rule, run, summary, in_db)
+            elif dry_run:
                 _preview(rule, run, summary, params, progress)
+            elif in_db:
+                _record_sql(rule, run, summary, params, in_db)
+                _apply_pending_sql(rule, summary, progress, in_db.apply)
             else:
                 _record(rule, run, summary, params, progress)
                 _apply_pending(rule, summary, progress)
@@ -464,6 +471,182 @@ def _apply_batch(rule: Rule, findings: list[Finding]) -> dict[int, tuple[str, st
             logger.exception("rule %s: apply failed for %s", rule.id, finding.breach_key)
             outcomes[finding.result_id or 0] = (RuleResult.Outcome.FAILED, repr(exc))
     return outcomes
+
+
+# --- the sweep inside the database (PostgreSQL, rules with ``check_sql``) --------------------
+@dataclass(frozen=True)
+class _InDatabase:
+    """A rule's check as SQL, its explanation as an SQL expression over ``q.facts``, its action."""
+
+    check: tuple[str, list[Any]]
+    render: Explainer
+    detail: tuple[str, list[Any]]
+    apply: ApplySQL | None
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%|%")
+
+
+def _detail_sql(render: Explainer) -> tuple[str, list[Any]] | None:
+    """The rule's explanation template as one SQL expression over ``q.facts`` (None: only Python
+    can render it). Facts win over policy values, as in ``Explainer.detail``; a missing fact
+    renders as Python would render ``None``."""
+    parts: list[str] = []
+    params: list[Any] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(render.template):
+        literal = render.template[position : match.start()]
+        position = match.end()
+        if literal:
+            parts.append("%s")
+            params.append(literal)
+        if match.group(0) == "%%":
+            parts.append("%s")
+            params.append("%")
+            continue
+        name = match.group(1)
+        if name is None:  # a format this translation into SQL does not know
+            return None
+        if name == "as_of":
+            parts.append("%s")
+            params.append(render.as_of_text)
+        else:
+            parts.append("COALESCE(q.facts ->> %s, %s)")
+            params += [name, render.shown.get(name, "None")]
+    if render.template[position:]:
+        parts.append("%s")
+        params.append(render.template[position:])
+    return (" || ".join(parts) if parts else "''"), params
+
+
+def _in_database(rule: Rule, as_of: dt.datetime, params: dict[str, Any]) -> _InDatabase | None:
+    if connection.vendor != "postgresql":
+        return None
+    check = rule.check_sql(as_of)
+    if check is None:
+        return None
+    render = explainer(rule, params, as_of)
+    detail = _detail_sql(render)
+    if detail is None:
+        return None
+    return _InDatabase(check=check, render=render, detail=detail, apply=rule.apply_sql())
+
+
+def _findings_sql(in_db: _InDatabase) -> tuple[str, list[Any]]:
+    """``q``: the check's rows with their breach key (as ``Finding.breach_key``) and explanation."""
+    check_sql, check_params = in_db.check
+    detail_sql, detail_params = in_db.detail
+    prefix, suffix = in_db.render.frame
+    # Only SQL the rule and this module wrote is interpolated; every value is a parameter.
+    sql = (
+        "SELECT q.subject_id, q.person_id, q.facts, "  # noqa: S608
+        "CASE WHEN q.key = '' THEN q.subject_id::text ELSE q.subject_id::text || ':' || q.key END AS breach_key, "
+        f"%s || {detail_sql} || %s AS explanation "
+        f"FROM ({check_sql}) AS q(subject_id, key, person_id, facts)"
+    )
+    return sql, [prefix, *detail_params, suffix, *check_params]
+
+
+def _record_sql(rule: Rule, run: RuleRun, summary: RunSummary, params: dict[str, Any], in_db: _InDatabase) -> None:
+    """Every finding recorded by ONE ``INSERT … SELECT`` (in breach-key order, the lock order of
+    concurrent sweeps; ``ON CONFLICT DO NOTHING`` records a breach once)."""
+    findings_sql, findings_params = _findings_sql(in_db)
+    meta = RuleResult._meta
+    table = connection.ops.quote_name(meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(meta.get_field(name).column) for name in _RESULT_COLUMNS)
+    app_label, model_name = rule.subject_model.split(".")
+    subject_type = ContentType.objects.get_for_model(apps.get_model(app_label, model_name))
+    sql = (
+        f"WITH f AS MATERIALIZED ({findings_sql}), ins AS ("  # noqa: S608
+        f"INSERT INTO {table} ({columns}) "
+        "SELECT %s, %s, f.breach_key, %s, %s, f.subject_id, f.person_id, %s, "
+        "jsonb_build_object('facts', f.facts, 'params', %s::jsonb), f.explanation, %s, '', %s "
+        "FROM f ORDER BY f.breach_key ON CONFLICT DO NOTHING RETURNING 1) "
+        "SELECT (SELECT count(*) FROM f), (SELECT count(*) FROM ins)"
+    )
+    values = [
+        *findings_params,
+        run.pk,
+        rule.id,
+        rule.action,
+        subject_type.pk,
+        run.as_of,
+        json.dumps(params),
+        RuleResult.Outcome.PENDING,
+        timezone.now(),
+    ]
+    with whole_result_plans(), connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        summary.found, summary.recorded = cursor.fetchone()
+    summary.already_recorded = summary.found - summary.recorded
+
+
+def _preview_sql(rule: Rule, run: RuleRun, summary: RunSummary, in_db: _InDatabase) -> None:
+    """The dry run in one statement: counts over every finding, the first few shown."""
+    findings_sql, findings_params = _findings_sql(in_db)
+    table = connection.ops.quote_name(RuleResult._meta.db_table)
+    sql = (
+        f"SELECT f.subject_id, f.person_id, f.breach_key, f.explanation, r.id IS NOT NULL, "  # noqa: S608
+        "count(*) OVER (), count(r.id) OVER () "
+        f"FROM ({findings_sql}) AS f LEFT JOIN {table} AS r ON r.rule_id = %s AND r.breach_key = f.breach_key "
+        "ORDER BY f.subject_id LIMIT %s"
+    )
+    with whole_result_plans(), connection.cursor() as cursor:
+        cursor.execute(sql, [*findings_params, rule.id, PREVIEW_LIMIT])
+        rows = cursor.fetchall()
+    if rows:
+        summary.found, summary.already_recorded = rows[0][5], rows[0][6]
+    summary.recorded = summary.found - summary.already_recorded
+    summary.previews = [FindingPreview(row[0], row[1], row[2], row[3], row[4]) for row in rows]
+
+
+def _apply_pending_sql(rule: Rule, summary: RunSummary, progress: Progress | None, action: ApplySQL | None) -> None:
+    """Pending results applied batch by batch, each batch ONE statement: lock the batch
+    (``FOR UPDATE SKIP LOCKED``), the rule's compare-and-set CTEs, mark every result of the batch
+    applied or skipped. A rule without ``apply_sql`` takes the Python path for its action."""
+    if action is None:
+        _apply_pending(rule, summary, progress)
+        return
+    table = connection.ops.quote_name(RuleResult._meta.db_table)
+    sql = (
+        "WITH batch AS ("  # noqa: S608
+        "SELECT r.id AS result_id, r.subject_id, r.person_id, r.inputs -> 'facts' AS facts, r.explanation "
+        f"FROM {table} AS r WHERE r.rule_id = %(__rule)s AND r.outcome = %(__pending)s AND r.id > %(__last)s "
+        "ORDER BY r.id LIMIT %(__size)s FOR UPDATE SKIP LOCKED"
+        f"), {action.ctes}, decided AS ("
+        f"UPDATE {table} AS r SET outcome = CASE WHEN d.subject_id IS NULL THEN %(__skipped)s "
+        "ELSE %(__applied)s END, decided_at = %(__now)s "
+        "FROM batch AS b LEFT JOIN done AS d ON d.subject_id = b.subject_id WHERE r.id = b.result_id "
+        "RETURNING r.id, d.subject_id IS NOT NULL AS applied) "
+        "SELECT (SELECT max(id) FROM decided), (SELECT count(*) FROM decided), "
+        "(SELECT count(*) FROM decided WHERE applied), (SELECT json_agg(p) FROM ("
+        "SELECT person_id, count(*) AS n, (array_agg(label ORDER BY subject_id))[1:5] AS labels "
+        "FROM done GROUP BY person_id) AS p)"
+    )
+    last = 0
+    while True:
+        values = {
+            **action.params,
+            "__rule": rule.id,
+            "__pending": RuleResult.Outcome.PENDING,
+            "__applied": RuleResult.Outcome.APPLIED,
+            "__skipped": RuleResult.Outcome.SKIPPED,
+            "__last": last,
+            "__size": rule.batch_size,
+            "__now": timezone.now(),
+        }
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            last_id, decided, applied, per_person = cursor.fetchone()
+            if not decided:
+                return
+            if per_person:
+                rule.after_apply_sql([(p["person_id"], p["n"], p["labels"]) for p in per_person])
+        last = last_id
+        summary.applied += applied
+        summary.skipped += decided - applied
+        if progress:
+            progress(_("%(rule)s: %(applied)s applied so far") % {"rule": rule.id, "applied": summary.applied})
 
 
 def _group(outcomes: dict[int, tuple[str, str]]) -> dict[str, dict[str, list[int]]]:

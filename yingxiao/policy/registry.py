@@ -109,6 +109,35 @@ class Rule:
         """Apply many findings (inside one transaction); override for a set-based action."""
         return [self.apply(finding) for finding in findings]
 
+    # --- optional: the whole sweep inside the database (PostgreSQL) -------------------------
+    def check_sql(self, as_of: dt.datetime) -> tuple[str, list[Any]] | None:
+        """``check`` as ONE SELECT, so the engine records findings with INSERT … SELECT and no row
+        travels through Python. Columns, in this order: ``subject_id``, ``key`` (text, '' for
+        none), ``person_id``, ``facts`` (jsonb: the same keys and values ``check`` puts in
+        ``Finding.facts``; strings and integers, so the explanation renders the same in SQL).
+        None (the default): the engine streams ``check``."""
+        return None
+
+    def apply_sql(self) -> ApplySQL | None:
+        """The action over a locked batch of pending results, as SQL (used with ``check_sql``).
+
+        ``ctes`` are common table expressions that read ``batch(result_id, subject_id,
+        person_id, facts, explanation)`` and define ``done(subject_id, person_id, label)``: the
+        subjects the compare-and-set changed. The engine marks the rest of the batch skipped, all
+        in one statement per batch, and hands ``after_apply_sql`` the done rows per person."""
+        return None
+
+    def after_apply_sql(self, per_person: list[tuple[int | None, int, list[str]]]) -> None:
+        """After a batch applied by ``apply_sql``: (person_id, count, first labels) per person."""
+
+
+@dataclass(frozen=True)
+class ApplySQL:
+    """See ``Rule.apply_sql``: CTE text with ``%(name)s`` placeholders and their values."""
+
+    ctes: str
+    params: dict[str, Any]
+
     def __repr__(self) -> str:
         return f"<Rule {self.id}>"
 
