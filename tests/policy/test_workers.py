@@ -51,8 +51,10 @@ def sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> str | None:
     if connection.vendor == "postgresql":
         return None
     url = f"sqlite:///{tmp_path_factory.mktemp('workers') / 'db.sqlite3'}"
-    env = {**_base_env(), "DATABASE_URL": url}
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300)
+    env = {**_base_env(), "DATABASE_URL": url, "TEST_SYNCDB": "1"}
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--run-syncdb", "-v0"], cwd=ROOT, env=env, check=True, timeout=300
+    )
     return url
 
 

@@ -602,7 +602,15 @@ _MONEY_ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "sales_rep": (*_CONTRACT_READ, *_INVOICE_ASK),
     "regional_manager": (*_CONTRACT_READ, *_INVOICE_ASK, *_GUARANTEE_GIVE),
     "sales_assistant": (*_CONTRACT_READ, *_INVOICE_ASK, *_INVOICE_CHECK, *_RECONCILE_SALES, *_SEAL_KEEP),
-    "commerce": (*_CONTRACT_READ, *_CONTRACT_DRAFT, *_INVOICE_ASK, *_INVOICE_CHECK, *_RECONCILE_SALES, *_SEAL_VIEW),
+    "commerce": (
+        *_CONTRACT_READ,
+        *_CONTRACT_DRAFT,
+        *_INVOICE_ASK,
+        *_INVOICE_CHECK,
+        *_RECONCILE_SALES,
+        *_SEAL_VIEW,
+        "sales.view_order",  # drafts the contract from the order (ORD-3 → CON-1)
+    ),
     "finance": (
         *_CONTRACT_READ,
         *_RECEIPT_CONFIRM,
