@@ -213,3 +213,37 @@ def test_prf_3_pages_render(personas, hr, may, client):
     assert client.get(f"/performance/evaluations/{evaluation.pk}/").status_code == 200
     client.force_login(personas.other_rep)
     assert client.get(f"/performance/evaluations/{evaluation.pk}/").status_code == 404
+
+
+def test_prf_3_issuing_again_refreshes_in_bulk_and_keeps_the_history(personas, hr, may):
+    close_and_issue(hr)
+    statement = PayStatement.objects.get(person=personas.rep, month=MAY)
+    before = (statement.base, statement.performance, statement.fines, statement.rewards, statement.total)
+    first_lines = set(statement.lines.values_list("pk", flat=True))
+    with travel(6, 4):
+        written = pay.pay_statements_issue(actor=hr, month=MAY)
+    statement.refresh_from_db()
+    assert written == PayStatement.objects.filter(month=MAY).count()
+    # Same statement, same totals, new lines; the old lines live on in the history as deleted.
+    assert (statement.base, statement.performance, statement.fines, statement.rewards, statement.total) == before
+    assert statement.fines == Decimal("70.10")
+    new_lines = set(statement.lines.values_list("pk", flat=True))
+    assert new_lines and not new_lines & first_lines
+    deleted = PayLine.history.filter(id__in=first_lines, history_type="-")
+    assert set(deleted.values_list("id", flat=True)) == first_lines
+    assert PayLine.history.filter(id__in=new_lines, history_type="+").count() == len(new_lines)
+    assert list(statement.history.order_by("history_date").values_list("history_type", flat=True)) == ["+", "~"]
+    assert statement.history.first().history_user == hr
+
+
+def test_prf_5_issuing_again_leaves_confirmed_statements_untouched(personas, hr, may):
+    close_and_issue(hr)
+    statement = PayStatement.objects.get(person=personas.rep, month=MAY)
+    pay.pay_statement_confirm(actor=personas.rep, statement=statement)
+    lines = list(statement.lines.values_list("pk", "amount"))
+    with travel(6, 4):
+        written = pay.pay_statements_issue(actor=hr, month=MAY)
+    statement.refresh_from_db()
+    assert statement.status == PayStatement.Status.CONFIRMED
+    assert list(statement.lines.values_list("pk", "amount")) == lines
+    assert written == PayStatement.objects.filter(month=MAY).exclude(pk=statement.pk).count()

@@ -6,7 +6,7 @@ KPI totals always equal the sum of the drill-down rows, for every persona (ORG-5
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from io import BytesIO
 
 import pytest
@@ -291,15 +291,19 @@ def test_con_3_money_pages_render_under_the_strict_csp(money, client, url, perso
 
 
 @pytest.mark.parametrize("persona", ["director", "head", "rep", "other_rep"])
-def test_con_3_dashboard_collection_rate_is_the_receivables_figure_with_its_instalments(money, book, persona):
+def test_con_3_dashboard_collection_rate_is_the_receivables_figure_with_its_contracts(money, book, persona):
     from yingxiao.reports import kpis as dashboard
     from yingxiao.reports.periods import Period as DashboardPeriod
 
     user = getattr(money.p, persona)
     quarter = DashboardPeriod("2026-Q1", dt.date(2026, 1, 1), dt.date(2026, 4, 1))
-    figure = dashboard.KPIS_BY_CODE["collection_rate"].figure(user, quarter, None)
+    kpi = dashboard.KPIS_BY_CODE["collection_rate"]
+    figure = kpi.figure(user, quarter, None)
     expected = kpis.collection_rate(user, Q1)
-    assert figure.available and figure.value == expected.value
-    rows = dashboard.KPIS_BY_CODE["collection_rate"].records(user, quarter, None)
-    assert sorted(row.pk for row in rows) == sorted(expected.rows.values_list("pk", flat=True))
-    assert sum((row.amount for row in rows), Decimal("0.00")) == expected.denominator
+    assert figure.available
+    shown = expected.numerator * 100 / expected.denominator if expected.denominator else None
+    assert figure.value == (None if shown is None else shown.quantize(Decimal("0.1"), ROUND_HALF_UP))
+    records = list(kpi.records(user, quarter, None))
+    assert sorted(r["contract_id"] for r in records) == sorted(set(expected.rows.values_list("contract_id", flat=True)))
+    assert sum((r["kpi_due"] for r in records), Decimal("0.00")) == expected.denominator
+    assert sum((r["kpi_collected"] for r in records), Decimal("0.00")) == expected.numerator

@@ -178,3 +178,45 @@ def test_hr_1_clock_page_has_one_big_button_and_clocks(wf, client):
     with time_machine.travel(at(MON, 10), tick=False):
         sheet = client.get("/workforce/sheet/?month=2025-03")
     assert sheet.status_code == 200 and [r.person for r in sheet.context["rows"]] == [wf.rep]
+
+
+def test_prf_1_sheet_shows_the_month_grade_to_whoever_may_see_the_evaluation(wf):
+    from yingxiao.performance.models import Evaluation, Grade
+
+    clock_in(wf.rep, at(MON, 9, 5))
+    Evaluation.objects.create(
+        person=wf.rep,
+        month=dt.date(2025, 3, 1),
+        department=wf.domestic,
+        status=Evaluation.Status.FINAL,
+        score="85.00",
+        grade=Grade.GOOD,
+    )
+    Evaluation.objects.create(  # another month: not on March's sheet
+        person=wf.teammate, month=dt.date(2025, 2, 1), department=wf.domestic, status="final", score=50, grade="fail"
+    )
+    with time_machine.travel(at(dt.date(2025, 3, 10), 8), tick=False):
+        rows = selectors.attendance_sheet(fresh(wf.director), dt.date(2025, 3, 1), [wf.rep, wf.teammate])
+        selectors.attach_evaluations(fresh(wf.director), dt.date(2025, 3, 1), rows)
+    assert rows[0].evaluation.grade == Grade.GOOD and rows[1].evaluation is None
+    # ORG-5: a reader outside the rep's scope gets no grade even when handed the row.
+    selectors.attach_evaluations(fresh(wf.other_rep), dt.date(2025, 3, 1), rows)
+    assert rows[0].evaluation is None
+
+
+def test_prf_1_sheet_page_links_the_grade_to_the_evaluation(wf, client):
+    from yingxiao.performance.models import Evaluation, Grade
+
+    evaluation = Evaluation.objects.create(
+        person=wf.rep,
+        month=dt.date(2025, 3, 1),
+        department=wf.domestic,
+        status="final",
+        score=92,
+        grade=Grade.EXCELLENT,
+    )
+    client.force_login(wf.director)
+    with time_machine.travel(at(dt.date(2025, 3, 10), 8), tick=False):
+        page = client.get(f"/workforce/sheet/?month=2025-03&department={wf.domestic.pk}")
+    assert page.status_code == 200
+    assert f'href="/performance/evaluations/{evaluation.pk}/"' in page.content.decode()

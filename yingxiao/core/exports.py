@@ -134,6 +134,8 @@ class Sheet:
     columns: Sequence[Column] = ()
     header: Sequence[Any] = ()
     count: int | None = None  # counted from the rows when not given
+    # Turns each row into the object the columns read (e.g. a KPI record into its drill-down row).
+    prepare: Callable[[Any], Any] | None = None
     _counted: int = field(default=0, init=False)
 
     def row_count(self) -> int:
@@ -156,6 +158,8 @@ class Sheet:
             rows = rows.iterator(chunk_size=_CHUNK)
         # Never more than counted: rows added after the check are not exported (the log stays true).
         for row in islice(rows, self.row_count()):
+            if self.prepare is not None:
+                row = self.prepare(row)
             values = [c.of(row) for c in self.columns] if self.columns else list(row)
             yield [safe_cell(v) for v in values]
 
@@ -295,6 +299,7 @@ def export_response(
     columns: Sequence[Column] = (),
     header: Sequence[Any] = (),
     title: str | Promise = "",
+    prepare: Callable[[Any], Any] | None = None,
     filters: Mapping[str, Any] | None = None,
     fmt: str = XLSX,
     permission: str = EXPORT_PERMISSION,
@@ -303,12 +308,15 @@ def export_response(
     """rule: ARC-2 — check, log and stream an export; raises ``BusinessError`` when refused.
 
     Give either ``sheets`` or one sheet's ``rows`` (+ ``columns`` for objects, or ``header`` for
-    value rows). ``filters`` are logged with the export (``filters_of(request)`` in views).
+    value rows; ``prepare`` maps each row before the columns read it). ``filters`` are logged
+    with the export (``filters_of(request)`` in views).
     """
     if fmt not in FORMATS:
         raise BusinessError(BAD_FORMAT, field="format")
     if sheets is None:
-        sheets = [Sheet(title or list_name, rows if rows is not None else [], columns=columns, header=header)]
+        sheets = [
+            Sheet(title or list_name, rows if rows is not None else [], columns=columns, header=header, prepare=prepare)
+        ]
     total = sum(sheet.row_count() for sheet in sheets)
     export_check_and_log(actor, list_name=list_name, rows=total, filters=filters or {}, fmt=fmt, permission=permission)
     name = _filename(filename, fmt, dated)

@@ -13,7 +13,7 @@ import unicodedata
 from functools import lru_cache
 
 import opencc
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 # Longest first, so 股份有限公司 is removed whole rather than leaving 股份.
 COMPANY_SUFFIXES = sorted(
@@ -49,6 +49,7 @@ COMPANY_SUFFIXES = sorted(
     reverse=True,
 )
 _NON_DIGITS = re.compile(r"\D")
+_KEEP = re.compile(r"[0-9a-z]")
 _SPACES_AND_PUNCT = re.compile(r"[\s\u3000·•.,，。、'\"“”‘’()（）\[\]【】\-_/\\&＆]+")
 # The suffixes as they look once spaces and punctuation are gone, longest first, as ONE pattern
 # anchored at the end with at least one character before it: built once, not per name (the loop
@@ -101,11 +102,11 @@ def pinyin_forms(name: str) -> tuple[str, str]:
     """('hangzhouhuadongjixie', 'hzhdjx') for 杭州华东机械 — full pinyin and initials, for search.
 
     Non-Chinese characters are kept (lower-cased) in both forms so 'ABC机械' finds by 'abcjx'.
+    The initials are the first letters of the same syllables: one pinyin conversion, not two
+    (pinyin is most of an import's CPU).
     """
     simplified = to_simplified(name or "").lower()
     syllables = lazy_pinyin(simplified, errors=lambda chars: list(chars))
-    initials = lazy_pinyin(simplified, style=Style.FIRST_LETTER, errors=lambda chars: list(chars))
-    keep = re.compile(r"[0-9a-z]")
-    full = "".join(ch for s in syllables for ch in s if keep.match(ch))
-    short = "".join(ch for s in initials for ch in s if keep.match(ch))
+    full = "".join(ch for s in syllables for ch in s if _KEEP.match(ch))
+    short = "".join(ch for s in syllables if s for ch in s[0] if _KEEP.match(ch))
     return full, short

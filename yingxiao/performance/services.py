@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, models, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -21,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yingxiao.approvals.services import approval_submit
 from yingxiao.core.errors import BusinessError
-from yingxiao.org.models import Assignment, DataScope, User
+from yingxiao.org.models import Assignment, DataScope, Position, User
 from yingxiao.org.scope import scope_for
 from yingxiao.org.selectors import holders, primary_department, primary_position
 
@@ -357,3 +360,348 @@ def reward_on_rejected(instance: Instance) -> None:
     Reward.objects.filter(pk=_subject_pk(instance), status=Reward.Status.PROPOSED).update(
         status=Reward.Status.REJECTED, approval=instance
     )
+
+
+# --- many violations at once (rule sweeps) ------------------------------------------------------
+@dataclass(frozen=True)
+class Breach:
+    """One breach for ``violation_record_many``: the same inputs as ``violation_record``'s."""
+
+    person: User
+    evidence: str
+    amount: Any
+    subject: models.Model | None = None
+    breach_key: str = ""
+
+
+class _Answerable:
+    """Who answers for whom, read for many people at once (the batch form of ``primary_position``,
+    ``is_frontline`` and ``supervisor_of``): one query for the people's posts, one per superior post."""
+
+    def __init__(self) -> None:
+        self.positions: dict[int, Position | None] = {}  # user id → primary position
+        self.posts: dict[int, Position] = {}
+        self.holders: dict[int, list[User]] = {}
+        self.scopes: dict[int, set[str]] = {}  # user id → the data scopes of their roles
+
+    def load(self, user_ids: set[int]) -> None:
+        missing = user_ids - set(self.positions)
+        if not missing:
+            return
+        rows = (
+            Assignment.objects.filter(user_id__in=missing, ended_on__isnull=True, position__is_active=True)
+            .select_related("position__role")
+            .only("user_id", "position__department_id", "position__superior_id", "position__role__data_scope")
+            .order_by("user_id", "-is_primary", "position_id")  # as ``positions_of``: primary first, then by post
+        )
+        for assignment in rows:
+            self.positions.setdefault(assignment.user_id, assignment.position)
+            self.posts.setdefault(assignment.position_id, assignment.position)
+            self.scopes.setdefault(assignment.user_id, set()).add(assignment.position.role.data_scope)
+        for user_id in missing:
+            self.positions.setdefault(user_id, None)
+            self.scopes.setdefault(user_id, set())
+
+    def frontline(self, person: User) -> bool:
+        """``is_frontline(person)`` from the posts read once: every role the person holds reaches
+        only their own records (what ``scope_for`` computes; a superuser sees all)."""
+        if not person.is_active:
+            return True  # an inactive user's scope is their own records
+        if person.is_superuser:
+            return False
+        return self.scopes[person.pk] <= {DataScope.OWN}
+
+    def department_id(self, user_id: int) -> int | None:
+        position = self.positions[user_id]
+        return position.department_id if position is not None else None
+
+    def _post(self, pk: int) -> Position:
+        if pk not in self.posts:
+            self.posts[pk] = Position.objects.only("superior_id").get(pk=pk)
+        return self.posts[pk]
+
+    def _holders(self, post: Position) -> list[User]:
+        if post.pk not in self.holders:
+            self.holders[post.pk] = holders(post)
+        return self.holders[post.pk]
+
+    def supervisor(self, person: User) -> User | None:
+        """``supervisor_of(person)``, with the posts and their holders read once per batch."""
+        position = self.positions[person.pk]
+        superior_id = position.superior_id if position is not None else None
+        seen: set[int] = set()
+        while superior_id is not None and superior_id not in seen:
+            seen.add(superior_id)
+            superior = self._post(superior_id)
+            for holder in self._holders(superior):
+                if holder.pk != person.pk and holder.status != User.Status.LEFT and holder.is_active:
+                    return holder
+            superior_id = superior.superior_id
+        return None
+
+
+def violation_record_many(*, actor_or_system: User | None, rule_id: str, breaches: list[Breach]) -> list[Violation]:
+    """``violation_record`` for many breaches of one rule at once, with the same records (DIS-1).
+
+    Per breach: the violation, the frontline person's supervisor's linked violation at
+    ``supervisor_multiple``× (乐捐加倍), one approval request for both with its signed submission entry
+    (HR-8), the approver told after commit. Set-based: bulk inserts and one read of the people's
+    posts, whatever the number of breaches; routing is resolved once per (department, amount).
+    A breach whose ``breach_key`` is recorded already returns the existing violation. Validation
+    fails the whole batch before anything is written. A request the routing approves at once (no
+    step applies) goes through ``approval_submit`` one by one so its callbacks run as usual.
+    Returns the violations in the order of ``breaches``.
+    """
+    actor = actor_or_system
+    rule_id = (rule_id or "").strip()
+    if not _RULE_ID.match(rule_id):
+        raise BusinessError(errors.BAD_RULE, field="rule_id")
+    items: list[tuple[Breach, str, Decimal, str]] = []
+    for breach in breaches:
+        evidence = (breach.evidence or "").strip()
+        if not evidence:
+            raise BusinessError(errors.NO_EVIDENCE, field="evidence")
+        items.append((breach, evidence, _money(breach.amount), (breach.breach_key or "").strip()[:240]))
+    if actor is not None:
+        checked: set[int] = set()
+        for breach in breaches:
+            if breach.person.pk not in checked:
+                _may_record_for(actor, breach.person)
+                checked.add(breach.person.pk)
+    keys = [key for _b, _e, _v, key in items if key]
+    by_key = {v.breach_key: v for v in Violation.objects.filter(breach_key__in=keys)} if keys else {}
+    fresh: list[int] = []  # indexes of the breaches to record (a key twice in the batch: once)
+    for index, (_b, _e, _v, key) in enumerate(items):
+        if key and key in by_key:
+            continue
+        if key:
+            by_key[key] = Violation()  # claimed by this index; replaced below
+        fresh.append(index)
+    try:
+        with transaction.atomic():
+            made = _create_many(actor, rule_id, [items[i] for i in fresh])
+    except IntegrityError:
+        # A concurrent sweep recorded some of them first: one by one, each returns what is there.
+        return [
+            violation_record(
+                actor_or_system=actor,
+                person=breach.person,
+                rule_id=rule_id,
+                evidence=evidence,
+                amount=value,
+                subject=breach.subject,
+                breach_key=key,
+            )
+            for breach, evidence, value, key in items
+        ]
+    by_index = dict(zip(fresh, made, strict=True))
+    for violation in made:
+        if violation.breach_key:
+            by_key[violation.breach_key] = violation
+    return [by_key[key] if key else by_index[index] for index, (_b, _e, _v, key) in enumerate(items)]
+
+
+def _create_many(actor: User | None, rule_id: str, items: list[tuple[Breach, str, Decimal, str]]) -> list[Violation]:
+    """Insert the pairs and their approvals; the own violations, in the order of ``items``."""
+    from yingxiao.approvals.models import Decision, Instance, Step, minute
+    from yingxiao.approvals.registry import get_request_type
+    from yingxiao.approvals.services import _advance, flow_for
+
+    todo = items
+    if not todo:
+        return []
+    people = _Answerable()
+    people.load({breach.person.pk for breach, *_rest in todo})
+    multiple = Decimal(str(_policy("supervisor_multiple")))
+    content_types: dict[type, ContentType] = {}
+    owns: list[Violation] = []
+    supervisors: list[tuple[Violation, User]] = []
+    for breach, evidence, value, key in todo:
+        link: dict[str, Any] = {}
+        if breach.subject is not None:
+            model = type(breach.subject)
+            if model not in content_types:
+                content_types[model] = ContentType.objects.get_for_model(breach.subject)
+            link = {"content_type": content_types[model], "object_id": breach.subject.pk}
+        own = Violation(
+            person=breach.person,
+            department_id=people.department_id(breach.person.pk),
+            rule_id=rule_id,
+            evidence=evidence,
+            amount=value,
+            breach_key=key,
+            recorded_by=actor,
+            **link,
+        )
+        owns.append(own)
+        # rule: DIS-1 — for a frontline employee the direct superior is fined too, at the multiple.
+        supervisor = people.supervisor(breach.person) if people.frontline(breach.person) else None
+        if supervisor is not None:
+            supervisors.append((own, supervisor))
+    Violation.objects.bulk_create(owns, batch_size=1000)
+    people.load({supervisor.pk for _own, supervisor in supervisors})
+    pairs: dict[int, list[Violation]] = {own.pk: [own] for own in owns}
+    shares = []
+    for own, supervisor in supervisors:
+        share = Violation(
+            person=supervisor,
+            department_id=people.department_id(supervisor.pk),
+            rule_id=rule_id,
+            kind=Violation.Kind.SUPERVISOR,
+            origin=own,
+            evidence=str(
+                format_lazy(_("Supervisor of {person}: {evidence}"), person=own.person, evidence=own.evidence)
+            ),
+            amount=(own.amount * multiple).quantize(_CENT, rounding=ROUND_HALF_UP),
+            breach_key=f"{own.breach_key}#supervisor" if own.breach_key else "",
+            recorded_by=actor,
+            content_type=own.content_type,
+            object_id=own.object_id,
+        )
+        shares.append(share)
+        pairs[own.pk].append(share)
+    Violation.objects.bulk_create(shares, batch_size=1000)
+    _created_history([v.pk for v in owns + shares], actor)  # the rows ``create()`` writes one by one
+    # rule: DIS-1 — the marketing director approves before it counts: one request per pair.
+    request_type = get_request_type(VIOLATION_REQUEST)
+    flow = flow_for(request_type)  # type: ignore[arg-type]
+    violation_type = ContentType.objects.get_for_model(Violation)
+    actor_department = primary_department(actor) if actor is not None else None
+    routes: dict[tuple[Any, Decimal], tuple[Instance, list[Any]]] = {}
+    instances: list[Instance] = []
+    one_by_one: list[Violation] = []
+    # Only superior / department-head steps route by department; role steps (the director) do not.
+    by_department = any(kind != Step.Kind.ROLE for kind in flow.steps.values_list("kind", flat=True))
+    for own in owns:
+        department_id = own.department_id or (actor_department.pk if actor_department else None)
+        route_key = (department_id if by_department else None, own.amount)
+        if route_key not in routes:
+            probe = Instance(flow=flow, requester=actor, department_id=department_id, amount=own.amount)
+            routes[route_key] = (probe, _advance(probe, after=None))  # the routing, once per group
+        route, skipped = routes[route_key]
+        if route.status != Instance.Status.PENDING or skipped:
+            one_by_one.append(own)  # approved at once, or steps skipped: the general path
+            continue
+        title = str(
+            format_lazy(_("Violation {rule}: {person}, {amount}"), rule=rule_id, person=own.person, amount=own.amount)
+        )
+        instances.append(
+            Instance(
+                request_type=VIOLATION_REQUEST,
+                flow=flow,
+                title=title[:200],
+                content_type=violation_type,
+                object_id=own.pk,
+                requester=actor,
+                department_id=department_id,
+                amount=own.amount,
+                note=own.evidence,
+                status=Instance.Status.PENDING,
+                current_step=route.current_step,
+                current_approver=route.current_approver,
+            )
+        )
+    Instance.objects.bulk_create(instances, batch_size=1000)
+    at = minute(timezone.now())
+    decisions = []
+    for instance in instances:
+        decision = Decision(
+            instance=instance, actor=actor, decision=Decision.Kind.SUBMIT, note=instance.note, decided_at=at
+        )
+        decision.signature = decision.compute_signature()
+        decisions.append(decision)
+    Decision.objects.bulk_create(decisions, batch_size=1000)
+    # Each pair points at its request: one UPDATE reading the request of the pair's own violation.
+    linked = [violation for instance in instances for violation in pairs[instance.object_id or 0]]
+    request_of = Instance.objects.filter(
+        request_type=VIOLATION_REQUEST,
+        content_type=violation_type,
+        object_id=Coalesce(OuterRef("origin_id"), OuterRef("pk")),
+        status=Instance.Status.PENDING,
+    )
+    Violation.objects.filter(pk__in=[v.pk for v in linked]).update(
+        approval_id=Subquery(request_of.order_by("-pk").values("pk")[:1])
+    )
+    for instance in instances:
+        for violation in pairs[instance.object_id or 0]:
+            violation.approval = instance
+    _notify_approvers(instances, actor)
+    for own in one_by_one:
+        title = str(
+            format_lazy(_("Violation {rule}: {person}, {amount}"), rule=rule_id, person=own.person, amount=own.amount)
+        )
+        instance = approval_submit(
+            actor=actor,
+            request_type=VIOLATION_REQUEST,
+            subject=own,
+            amount=own.amount,
+            note=own.evidence,
+            title=title,
+            department=own.department,
+        )
+        Violation.objects.filter(Q(pk=own.pk) | Q(origin=own)).update(approval=instance)
+        for violation in pairs[own.pk]:
+            violation.refresh_from_db()
+    return owns
+
+
+def _created_history(pks: list[int], user: User | None) -> None:
+    """The "+" history rows of violations just inserted, copied from them in one INSERT … SELECT per
+    batch — what ``simple_history`` writes when each is created, without building a model per row."""
+    if not pks or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    history = Violation.history.model  # type: ignore[attr-defined]
+    quote = connection.ops.quote_name
+    tracked = ", ".join(quote(f.column) for f in history._meta.concrete_fields if not f.name.startswith("history_"))
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    # Only the models' own table and column names are interpolated; every value is a parameter.
+    head = (
+        f"INSERT INTO {quote(history._meta.db_table)} ({tracked}, history_date, history_change_reason, "  # noqa: S608
+        f"history_type, history_user_id) SELECT {tracked}, %s, NULL, '+', %s FROM {quote(Violation._meta.db_table)} "
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(head + "WHERE id = ANY(%s) ORDER BY id", [now, user.pk if user else None, pks])
+            return
+        for start in range(0, len(pks), 500):
+            batch = pks[start : start + 500]
+            where = f"WHERE id IN ({', '.join(['%s'] * len(batch))}) ORDER BY id"
+            cursor.execute(head + where, [now, user.pk if user else None, *batch])
+
+
+def _notify_approvers(instances: list[Any], actor: User | None) -> None:
+    """What ``approval_submit`` tells the approver (and their delegate while away), for many
+    requests in one insert after commit."""
+    from yingxiao.core.models import Notification
+    from yingxiao.core.notifications import _LINK_MAX, _render
+    from yingxiao.core.tasks import send_notification_email
+
+    messages = []
+    for instance in instances:
+        approver = instance.current_approver
+        if approver is None:
+            continue
+        link = reverse("approvals:detail", args=[instance.pk])[:_LINK_MAX]
+        messages.append((approver, format_lazy(_("Approval needed: {title}"), title=instance.title), link))
+        if not approver.is_available() and approver.delegate is not None:
+            on_behalf = format_lazy(
+                _("Approval needed on behalf of {who}: {title}"), who=str(approver), title=instance.title
+            )
+            messages.append((approver.delegate, on_behalf, link))
+    if not messages:
+        return
+
+    def send() -> None:
+        rows = Notification.objects.bulk_create(
+            [
+                Notification(recipient=recipient, actor=actor, message=_render(message), link=link)
+                for recipient, message, link in messages
+                if recipient.is_active
+            ],
+            batch_size=1000,
+        )
+        for row in rows:
+            if row.recipient.email:
+                send_notification_email.enqueue(row.pk)
+
+    transaction.on_commit(send)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -129,15 +130,26 @@ def evaluation_score(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("performance:evaluation", pk=pk)
 
 
+STATEMENTS_PER_PAGE = 200
+
+
 def statements(request: HttpRequest) -> HttpResponse:
+    """PRF-3 — the month's statements in scope: totals per department and overall (SQL sums over all of
+    them), the statements a page at a time (the Excel export has them all)."""
     user: User = request.user  # type: ignore[assignment]
     month = _month(request)
-    rows = list(pay.statements_for(user).filter(month=month).order_by("department__name", "person__display_name"))
+    scoped = pay.statements_for(user).filter(month=month)
+    by_department, totals = pay.statement_totals_by_department(scoped)
+    page = Paginator(scoped.order_by("department__name", "person__display_name", "pk"), STATEMENTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     pay_month = PayMonth.objects.filter(month=month).first()
     context = {
         "month": month,
-        "rows": rows,
-        "totals": pay.statement_totals(rows),
+        "rows": list(page.object_list),
+        "page": page,
+        "by_department": by_department,
+        "totals": totals,
         "pay_month": pay_month,
         "is_closed": pay_month is not None and pay_month.status == PayMonth.Status.CLOSED,
         "may_close": user.has_perm(pay.CLOSE_PERM),

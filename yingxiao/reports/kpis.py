@@ -11,20 +11,31 @@ Both start from the apps' scoped querysets (``restrict``, ORG-5), so a figure ne
 row the viewer could not open, and ``figure.total == len(records)``, ``figure.hits == number of
 hit rows`` for every viewer — the drill-down is the figure's proof.
 
-KPIs whose data is being built elsewhere name a ``provider`` (a dotted path). Until that module
-exists the KPI shows "no data yet"; once it does, the provider is called as
-``provider(viewer, period, department)`` and returns ``(value, rows)`` — the figure in the KPI's
-unit (or None) and an iterable of ``Row`` (or dicts with Row's fields) already scoped to the viewer.
+KPIs whose data is kept by another app name a ``provider`` (a dotted path). Until that module
+exists the KPI shows "no data yet". Once it does, the path names one of:
+
+* a **source** — an object with ``figure(viewer, period, department) -> Provided`` (the headline,
+  set-based), ``records(viewer, period, department, segment)`` (a queryset or list to paginate
+  and stream) and ``to_row(record) -> Row``. The dashboard then costs one aggregate, and a
+  drill-down page or export reads only its own rows;
+* a **function** ``provider(viewer, period, department) -> (value, rows)`` — the figure in the
+  KPI's unit (or None) and an iterable of ``Row`` (or dicts with Row's fields) already scoped to
+  the viewer; hits and total are counted from the rows.
+
+Money KPIs carry ``numerator`` / ``denominator`` on the figure and on every row: the rows' sums are
+the figure's (回款率: collected / due; 坏账率: written off / revenue).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -60,6 +71,22 @@ class Row:
     url: str = ""
     segment: str = ""
     amount: Decimal | None = None
+    # The row's share of a money figure (collected / due, written off / revenue …).
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Provided:
+    """A source's headline: the figure and the counts and sums of the rows behind it."""
+
+    value: Decimal | int | None
+    hits: int
+    total: int
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    target: Decimal | None = None
+    segments: list[Segment] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -87,11 +114,16 @@ class Figure:
     available: bool = True
     provider: str = ""
     segments: list[Segment] = field(default_factory=list)
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    target_is_limit: bool = False  # the target is a ceiling (坏账率): at or below it is good
 
     @property
     def meets_target(self) -> bool | None:
         if self.value is None or self.target is None:
             return None
+        if self.target_is_limit:
+            return Decimal(self.value) <= self.target
         return Decimal(self.value) >= self.target
 
     def as_dict(self) -> dict[str, Any]:
@@ -107,6 +139,9 @@ class Figure:
             "available": self.available,
             "provider": self.provider,
             "meets_target": self.meets_target,
+            "target_is_limit": self.target_is_limit,
+            "numerator": None if self.numerator is None else str(self.numerator),
+            "denominator": None if self.denominator is None else str(self.denominator),
             "segments": [{"key": s.key, "label": s.label, "total": s.total, "hits": s.hits} for s in self.segments],
         }
 
@@ -132,6 +167,10 @@ class Kpi:
     provider: str = ""
     chart: str = "gauge"  # gauge (rates), bar (breakdowns), funnel, number
     target_policy: str = ""  # policy parameter (percent) the figure is measured against
+    target_is_limit: bool = False  # the target is a ceiling, not a floor
+    # Column headers of a money KPI's row shares (e.g. "Collected" / "Due"); empty: no such columns.
+    numerator_label: str | Promise = ""
+    denominator_label: str | Promise = ""
 
 
 def percent(part: int, whole: int) -> Decimal | None:
@@ -473,16 +512,21 @@ def _punctuality_items(viewer: User, period: Period, department: Department | No
 
 
 def return_visit_figure(viewer: User, period: Period, department: Department | None) -> Figure:
-    items, target = _punctuality_items(viewer, period, department)
-    hits = sum(1 for item in items if item.on_time)
+    """回访及时率: counted in the database (the drill-down lists the same due return visits)."""
+    from yingxiao.activities.statistics import return_visit_punctuality_counts
+
+    hits, total = return_visit_punctuality_counts(
+        viewer, period.start, period.last_day, department_id=department.pk if department else None
+    )
+    at = min(period.bounds()[1], timezone.now())
     return Figure(
         "return_visit_punctuality",
         KPIS_BY_CODE["return_visit_punctuality"].label,
         PERCENT,
-        percent(hits, len(items)),
+        percent(hits, total),
         hits,
-        len(items),
-        target=(target * 100).quantize(_ONE_DECIMAL),
+        total,
+        target=Decimal(str(policy_value("return_visit_target", at=at))).quantize(_ONE_DECIMAL),
     )
 
 
@@ -514,40 +558,82 @@ def _as_row(row: Row | dict[str, Any]) -> Row:
     return Row(**{key: value for key, value in row.items() if key in known})
 
 
-def _provided(code: str, viewer: User, period: Period, department: Department | None) -> tuple[Any, list[Row]] | None:
-    kpi = KPIS_BY_CODE[code]
+def _provider_of(code: str) -> Any:
+    """The provider object named by the KPI's path, or None while the providing module is absent."""
     try:
-        provider = import_string(kpi.provider)
+        return import_string(KPIS_BY_CODE[code].provider)
     except ImportError:
         return None  # the providing app is not there yet: "no data yet"
+
+
+def _is_source(provider: Any) -> bool:
+    return all(callable(getattr(provider, name, None)) for name in ("figure", "records", "to_row"))
+
+
+def _provided(code: str, viewer: User, period: Period, department: Department | None) -> tuple[Any, list[Row]] | None:
+    provider = _provider_of(code)
+    if provider is None:
+        return None
+    if _is_source(provider):
+        records = provider.records(viewer, period, department, "")
+        return provider.figure(viewer, period, department).value, [_as_row(provider.to_row(r)) for r in records]
     value, rows = provider(viewer, period, department)
     return value, [_as_row(row) for row in rows]
+
+
+def _target_of(kpi: Kpi) -> Decimal | None:
+    return Decimal(str(policy_value(kpi.target_policy))) if kpi.target_policy else None
 
 
 def _provider_figure(code: str) -> Compute:
     def compute(viewer: User, period: Period, department: Department | None) -> Figure:
         kpi = KPIS_BY_CODE[code]
-        result = _provided(code, viewer, period, department)
-        target = Decimal(policy_value(kpi.target_policy)) if kpi.target_policy else None
-        if result is None:
-            return Figure(code, kpi.label, kpi.unit, None, target=target, available=False, provider=kpi.provider)
-        value, rows = result
-        hits = sum(1 for row in rows if row.hit)
-        return Figure(code, kpi.label, kpi.unit, value, hits, len(rows), target=target, provider=kpi.provider)
+        provider = _provider_of(code)
+        figure = Figure(
+            code, kpi.label, kpi.unit, None, target=_target_of(kpi), provider=kpi.provider,
+            target_is_limit=kpi.target_is_limit,
+        )  # fmt: skip
+        if provider is None:
+            figure.available = False
+        elif _is_source(provider):
+            # A source computes its headline set-based: no row is built for the dashboard.
+            provided = provider.figure(viewer, period, department)
+            figure.value, figure.hits, figure.total = provided.value, provided.hits, provided.total
+            figure.numerator, figure.denominator = provided.numerator, provided.denominator
+            figure.segments = list(provided.segments)
+            if provided.target is not None:
+                figure.target = provided.target
+        else:
+            value, rows = provider(viewer, period, department)
+            rows = [_as_row(row) for row in rows]
+            figure.value, figure.hits, figure.total = value, sum(1 for row in rows if row.hit), len(rows)
+        return figure
 
     return compute
 
 
 def _provider_records(code: str) -> Records:
-    def records(viewer: User, period: Period, department: Department | None, segment: str = "") -> list[Row]:
-        result = _provided(code, viewer, period, department)
-        return [] if result is None else result[1]
+    def records(viewer: User, period: Period, department: Department | None, segment: str = "") -> Any:
+        provider = _provider_of(code)
+        if provider is None:
+            return []
+        if _is_source(provider):
+            return provider.records(viewer, period, department, segment)
+        return [_as_row(row) for row in provider(viewer, period, department)[1]]
 
     return records
 
 
-def _same(row: Row) -> Row:
-    return row
+def _provider_row(code: str) -> Callable[[Any], Row]:
+    def to_row(record: Any) -> Row:
+        if isinstance(record, Row):
+            return record
+        provider = _provider_of(code)
+        if provider is not None and _is_source(provider):
+            return _as_row(provider.to_row(record))
+        return _as_row(record)
+
+    return to_row
 
 
 # --- the registry ---------------------------------------------------------------------------------
@@ -560,8 +646,12 @@ KPIS: list[Kpi] = [
         _("Actual against the targets of the period (PLN-1…3)."),
         _provider_figure("plan_achievement"),
         _provider_records("plan_achievement"),
-        _same,
+        _provider_row("plan_achievement"),
+        hit_label=_("target reached"),
+        miss_label=_("behind target"),
         provider="yingxiao.planning.kpis.plan_achievement",
+        numerator_label=pgettext_lazy("kpi", "Actual"),
+        denominator_label=pgettext_lazy("kpi", "Target"),
     ),
     Kpi(
         "collection_rate",
@@ -570,8 +660,13 @@ KPIS: list[Kpi] = [
         _("Collected against receivable (回款率)."),
         _provider_figure("collection_rate"),
         _provider_records("collection_rate"),
-        _same,
-        provider="yingxiao.sales.kpis.collection_rate_kpi",
+        _provider_row("collection_rate"),
+        hit_label=_("fully collected"),
+        miss_label=_("outstanding"),
+        provider="yingxiao.sales.dashboard_kpis.collection_rate",
+        target_policy="collection_target",
+        numerator_label=pgettext_lazy("kpi", "Collected"),
+        denominator_label=pgettext_lazy("kpi", "Due"),
     ),
     Kpi(
         "bad_debt_ratio",
@@ -580,8 +675,13 @@ KPIS: list[Kpi] = [
         _("Bad debts against receivables (坏账率)."),
         _provider_figure("bad_debt_ratio"),
         _provider_records("bad_debt_ratio"),
-        _same,
-        provider="yingxiao.sales.kpis.bad_debt_ratio_kpi",
+        _provider_row("bad_debt_ratio"),
+        hit_label=_("bad debt"),
+        miss_label=_("no bad debt"),
+        provider="yingxiao.sales.dashboard_kpis.bad_debt_ratio",
+        target_is_limit=True,
+        numerator_label=pgettext_lazy("kpi", "Written off"),
+        denominator_label=pgettext_lazy("kpi", "Revenue"),
     ),
     Kpi(
         "return_visit_punctuality",
@@ -623,7 +723,7 @@ KPIS: list[Kpi] = [
         _("Share of repeat customers (客户忠诚度)."),
         _provider_figure("loyalty"),
         _provider_records("loyalty"),
-        _same,
+        _provider_row("loyalty"),
         provider="yingxiao.sales.kpis.repeat_customers",
         target_policy="loyalty_target",
     ),
@@ -703,7 +803,20 @@ def figures(
 ) -> list[Figure]:
     """Every KPI (or the named ones) for the viewer: the dashboard's one call."""
     selected = [KPIS_BY_CODE[c] for c in codes] if codes is not None else KPIS
-    return [kpi.figure(viewer, period, department) for kpi in selected]
+    with no_jit():
+        return [kpi.figure(viewer, period, department) for kpi in selected]
+
+
+@contextmanager
+def no_jit() -> Iterator[None]:
+    """A transaction in which PostgreSQL does not JIT-compile: the KPI statements are short
+    aggregates whose cost estimate at millions of rows crosses ``jit_above_cost``, and compiling
+    one takes longer (up to seconds) than running it."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        yield
 
 
 def rows(viewer: User, kpi: Kpi, period: Period, department: Department | None, segment: str = "") -> list[Row]:

@@ -1,4 +1,4 @@
-"""Pages: the dashboard (驾驶舱), a KPI's drill-down, the PDF report downloads (报表).
+"""Pages: the dashboard (驾驶舱), a KPI's drill-down and its export, the PDF report downloads (报表).
 
 Views parse the query (period, department), call ``kpis`` / ``reports`` and render. A department
 outside the viewer's scope answers 404 before anything is computed (ORG-5).
@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from yingxiao.core.errors import BusinessError
+from yingxiao.core.exports import EXPORT_PERMISSION, Column, export_view
 from yingxiao.core.pagination import paginate
 from yingxiao.org.scope import scope_for
 
@@ -110,9 +111,11 @@ def drilldown_view(request: HttpRequest, code: str) -> HttpResponse:
             raise Http404(exc.message) from exc
         return _bad_request(request, exc)
     segment = (request.GET.get("segment") or "")[:40]
-    figure = kpi.figure(request.user, period, department)
-    records = kpi.records(request.user, period, department, segment)
-    page = paginate(request, records, PAGE_SIZE)
+    with kpis.no_jit():
+        figure = kpi.figure(request.user, period, department)
+        records = kpi.records(request.user, period, department, segment)
+        page = paginate(request, records, PAGE_SIZE)
+        rows = [kpi.to_row(record) for record in page]
     context = {
         "kpi": kpi,
         "figure": figure,
@@ -120,10 +123,59 @@ def drilldown_view(request: HttpRequest, code: str) -> HttpResponse:
         "department": department,
         "segment": segment,
         "page": page,
-        "rows": [kpi.to_row(record) for record in page],
+        "rows": rows,
         "back": reverse("reports:dashboard") + "?" + _query(period, department),
+        "can_export": request.user.has_perm(EXPORT_PERMISSION),
+        "export_query": _query(period, department, **({"segment": segment} if segment else {})),
     }
     return render(request, "reports/drilldown.html", context)
+
+
+def _export_columns(kpi: kpis.Kpi) -> list[Column]:
+    from django.utils.translation import gettext as _
+
+    columns = [
+        Column(_("Record"), "label"),
+        Column(_("Owner"), "owner"),
+        Column(_("Department"), "department"),
+        Column(_("Date"), "when"),
+        Column(_("Status"), "status"),
+        Column(_("Counted"), lambda row: str(kpi.hit_label if row.hit else kpi.miss_label)),
+    ]
+    if kpi.denominator_label:
+        columns += [Column(kpi.denominator_label, "denominator"), Column(kpi.numerator_label, "numerator")]
+    elif kpi.code == "violations":
+        columns.append(Column(_("Amount"), "amount"))
+    return columns
+
+
+@require_GET
+def drilldown_export_view(request: HttpRequest, code: str) -> HttpResponse:
+    """The records behind one figure as a file, through the export control (ARC-2).
+
+    The rows are the drill-down's (the viewer's scope, period, department and segment); the export
+    permission, the per-file and per-hour caps, the log and the formula escaping are
+    ``core.exports``'s. A queryset-backed drill-down is streamed, never held in memory.
+    """
+    _need(request, DASHBOARD_PERMISSION)
+    try:
+        kpi = kpis.get_kpi(code)
+        period, department = _filters(request)
+    except BusinessError as exc:
+        if exc.error == errors.UNKNOWN_KPI:
+            raise Http404(exc.message) from exc
+        return _bad_request(request, exc)
+    segment = (request.GET.get("segment") or "")[:40]
+    records = kpi.records(request.user, period, department, segment)
+    return export_view(
+        request,
+        list_name=f"reports.kpi.{kpi.code}",
+        rows=records,
+        prepare=kpi.to_row,
+        columns=_export_columns(kpi),
+        title=f"{kpi.label} {period.label}",
+        filename=f"kpi-{kpi.code}-{period.label}",
+    )
 
 
 @require_GET

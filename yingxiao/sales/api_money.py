@@ -78,6 +78,7 @@ class ContractSerializer(serializers.ModelSerializer[Contract]):
             "signed_on",
             "archived_at",
             "balance_confirmed_on",
+            "order",
             "created_at",
         ]
         read_only_fields = fields
@@ -107,6 +108,7 @@ class ContractCreateSerializer(serializers.Serializer[Any]):
     currency = serializers.CharField(max_length=3, required=False, default="CNY")
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     instalments = PlanLineSerializer(many=True)
+    order = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
 class ContractUpdateSerializer(serializers.Serializer[Any]):
@@ -142,6 +144,7 @@ class ReceiptInputSerializer(serializers.Serializer[Any]):
     received_on = serializers.CharField(max_length=10)
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     allocations = AllocationInputSerializer(many=True, required=False)
+    deposit = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
 class ReceiptSerializer(serializers.ModelSerializer[Receipt]):
@@ -161,6 +164,7 @@ class ReceiptSerializer(serializers.ModelSerializer[Receipt]):
             "reversed_by",
             "reversed_at",
             "reversal_reason",
+            "deposit",
         ]
         read_only_fields = fields
 

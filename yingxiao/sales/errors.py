@@ -226,3 +226,18 @@ GUARANTEE_OVER_LIMIT = ErrorCode(
     409,
 )
 GUARANTEE_STATE = ErrorCode("sales.guarantee_state", _("The guarantee is %(status)s."), 409)
+# The contract ↔ order link and deposits counted as money received (ORD-2, ORD-3, CON-3).
+CONTRACT_ORDER_MISMATCH = ErrorCode(
+    "sales.contract_order_mismatch",
+    _("The order belongs to another customer, is in another currency or was cancelled."),
+)
+DEPOSIT_ALREADY_RECEIVED = ErrorCode(
+    "sales.deposit_already_received",
+    _("Deposit %(number)s already counts as money received on contract %(contract)s: do not enter it twice."),
+    409,
+)
+DEPOSIT_NOT_RECEIVABLE = ErrorCode(
+    "sales.deposit_not_receivable",
+    _("Deposit %(number)s is not a finance-confirmed deposit of this contract's order."),
+    409,
+)

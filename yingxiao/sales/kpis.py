@@ -11,6 +11,11 @@ aggregate in SQL (no per-row Python): at millions of plan lines the cost is one 
   contracts signed in the period), against the limit of the scope (``{bad_debt_max}`` for a person,
   ``bad_debt_max_department`` for a department, ``bad_debt_max_company`` for the whole center).
 - Ageing: the outstanding balance by days overdue, buckets from ``ageing_bucket_days``.
+
+On PostgreSQL the figures (ageing per person/department and its totals, 回款率's totals) read the
+receivables day summary (``InstalmentDaySummary``: the lines added up per owner, department and due
+day, kept exact by database triggers), a few hundred thousand rows instead of millions of lines; the
+``rows`` to drill into stay the instalments themselves. On SQLite they are computed from the lines.
 """
 
 from __future__ import annotations
@@ -21,13 +26,14 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.db import connection
 from django.db.models import Case, CharField, DecimalField, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from yingxiao.policy.values import policy_value
 
-from .models import Allocation, Contract, Instalment, Receipt, WriteOff
+from .models import Allocation, Contract, Instalment, InstalmentDaySummary, Receipt, WriteOff
 
 if TYPE_CHECKING:
     from yingxiao.org.models import User
@@ -115,6 +121,18 @@ def instalments_in_scope(user: User, *, owner: Any = None, department: Any = Non
     return _narrow(rows, owner, department)
 
 
+def use_summary() -> bool:
+    """rule: CON-3 — whether the receivables day summary answers the totals (PostgreSQL keeps it)."""
+    return connection.vendor == "postgresql"
+
+
+def summary_in_scope(user: User, *, owner: Any = None, department: Any = None) -> QuerySet[InstalmentDaySummary]:
+    """The day summary of the in-force lines the viewer may see: same permission, scope and narrowing
+    as ``instalments_in_scope`` (ORG-5)."""
+    rows = InstalmentDaySummary.objects.restrict(user, "view").filter(is_effective=True)
+    return _narrow(rows, owner, department)
+
+
 # rule: CON-3 — 回款率 against {collection_target}.
 def collection_rate(user: User, period: Period, *, owner: Any = None, department: Any = None) -> Figure:
     """Collected ÷ due for the instalments due in ``period``; ``rows`` are those instalments,
@@ -122,7 +140,14 @@ def collection_rate(user: User, period: Period, *, owner: Any = None, department
     rows = instalments_in_scope(user, owner=owner, department=department).filter(
         due_date__gte=period.start, due_date__lte=period.end
     )
-    totals = rows.aggregate(
+    source = (
+        summary_in_scope(user, owner=owner, department=department).filter(
+            due_date__gte=period.start, due_date__lte=period.end
+        )
+        if use_summary()
+        else rows
+    )
+    totals = source.aggregate(
         due=Coalesce(Sum("amount"), Value(ZERO), output_field=_MONEY),
         collected=Coalesce(Sum("received"), Value(ZERO), output_field=_MONEY),
     )
@@ -197,7 +222,8 @@ GROUPS = {"owner": ("owner_id", "owner__display_name"), "department": ("departme
 
 def collection_by(user: User, period: Period, group: str = "owner") -> list[dict[str, Any]]:
     """回款率 per person, per department or per month of the period (one GROUP BY), in scope."""
-    rows = instalments_in_scope(user).filter(due_date__gte=period.start, due_date__lte=period.end)
+    source = summary_in_scope(user) if use_summary() else instalments_in_scope(user)
+    rows = source.filter(due_date__gte=period.start, due_date__lte=period.end)
     if group == "month":
         grouped, order = rows.annotate(key=TruncMonth("due_date")).values("key"), ("key",)
     else:
@@ -252,30 +278,78 @@ AGEING_GROUPS = {
     "owner": ("owner_id", "owner__display_name"),
     "department": ("department_id", "department__name"),
 }
+# The label of a group key, read for the listed groups only (never joined into the big aggregate).
+_GROUP_LABELS = {
+    "contract": ("sales.Contract", "number"),
+    "customer": ("customers.Customer", "name"),
+    "owner": ("org.User", "display_name"),
+    "department": ("org.Department", "name"),
+}
+AGEING_GROUP_LIMIT = 500
+
+
+def _labels(group: str, keys: list[Any]) -> dict[Any, str]:
+    from django.apps import apps
+
+    model_name, field_name = _GROUP_LABELS[group]
+    model = apps.get_model(model_name)
+    return dict(model._default_manager.filter(pk__in=[k for k in keys if k is not None]).values_list("pk", field_name))
 
 
 def ageing(user: User, as_of: dt.date, *, group: str = "owner", owner: Any = None, department: Any = None) -> Ageing:
     """rule: CON-3 — the outstanding balance by ageing bucket, in total and per group, in scope.
 
     ``rows`` are the open instalments (annotated ``outstanding`` and ``bucket``): their sum per
-    bucket equals the totals.
+    bucket equals the totals. The open lines are read index-only (``sales_inst_open_idx``).
+    Per person or department (a few hundred groups at most) it is ONE scan grouped by (group,
+    bucket) with a single sum per line, pivoted here; the totals are the sum of the groups. Per
+    contract or customer (up to millions of groups) the largest ``AGEING_GROUP_LIMIT`` groups come
+    from a grouped query and the totals from one aggregate. On PostgreSQL the per person/department
+    figures and the totals add up the day summary's ``outstanding`` instead (buckets are whole due
+    days, so the sum per bucket is exact).
     """
     spec = buckets(as_of)
+    group = group if group in AGEING_GROUPS else "owner"
     rows = instalments_in_scope(user, owner=owner, department=department).filter(
         amount__gt=F("received") + F("written_off")
     )
-    sums = {key: Coalesce(Sum(OUTSTANDING, filter=cond), Value(ZERO), output_field=_MONEY) for key, _l, cond in spec}
-    sums["total"] = Coalesce(Sum(OUTSTANDING), Value(ZERO), output_field=_MONEY)
-    totals = {name: cents(value) for name, value in rows.aggregate(**sums).items()}
-    key, label = AGEING_GROUPS.get(group, AGEING_GROUPS["owner"])
-    groups = [
-        {**row, **{name: cents(row[name]) for name in sums}}
-        for row in rows.values(key, label).annotate(**sums).order_by("-total", key)[:500]
-    ]
-    annotated = rows.annotate(
-        outstanding_amount=OUTSTANDING,
-        bucket=Case(*(When(cond, then=Value(k)) for k, _l, cond in spec), output_field=CharField()),
-    ).select_related("contract__customer", "owner", "department")
+    bucket = Case(*(When(cond, then=Value(k)) for k, _l, cond in spec), output_field=CharField())
+    names = [k for k, _l, _c in spec] + ["total"]
+    key, label = AGEING_GROUPS[group]
+    if use_summary():
+        source: QuerySet[Any] = summary_in_scope(user, owner=owner, department=department).filter(outstanding__gt=0)
+        owed: Any = F("outstanding")
+    else:
+        source, owed = rows, OUTSTANDING
+    if group in ("owner", "department"):
+        cells: dict[Any, dict[str, Decimal]] = {}
+        per_bucket = (
+            source.annotate(bucket=bucket)
+            .values(key, "bucket")
+            .annotate(amount_out=Sum(owed, output_field=_MONEY))
+            .order_by()
+        )
+        for row in per_bucket:
+            cell = cells.setdefault(row[key], dict.fromkeys(names, ZERO))
+            cell[row["bucket"]] += row["amount_out"] or ZERO
+            cell["total"] += row["amount_out"] or ZERO
+        grouped = sorted(
+            ({key: k, **v} for k, v in cells.items()), key=lambda r: (-r["total"], r[key] is None, r[key] or 0)
+        )
+        totals = {name: cents(sum((row[name] for row in grouped), ZERO)) for name in names}
+        grouped = grouped[:AGEING_GROUP_LIMIT]
+    else:
+        sums = {k: Coalesce(Sum(OUTSTANDING, filter=cond), Value(ZERO), output_field=_MONEY) for k, _l, cond in spec}
+        sums["total"] = Coalesce(Sum(OUTSTANDING), Value(ZERO), output_field=_MONEY)
+        grouped = list(rows.values(key).annotate(**sums).order_by("-total", key)[:AGEING_GROUP_LIMIT])
+        totals_sums = {k: Coalesce(Sum(owed, filter=cond), Value(ZERO), output_field=_MONEY) for k, _l, cond in spec}
+        totals_sums["total"] = Coalesce(Sum(owed), Value(ZERO), output_field=_MONEY)
+        totals = {name: cents(value) for name, value in source.aggregate(**totals_sums).items()}
+    labels = _labels(group, [row[key] for row in grouped])
+    groups = [{**row, label: labels.get(row[key]), **{name: cents(row[name]) for name in names}} for row in grouped]
+    annotated = rows.annotate(outstanding_amount=OUTSTANDING, bucket=bucket).select_related(
+        "contract__customer", "owner", "department"
+    )
     return Ageing(
         as_of=as_of,
         columns=[(k, label_) for k, label_, _c in spec],

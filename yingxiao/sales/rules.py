@@ -69,27 +69,44 @@ class NonstandardQuoteLate(Rule):
             yield Finding(subject_id=row["pk"], key="late", person_id=row["assignee_id"], facts=_facts(row))
 
     def apply(self, finding: Finding) -> bool:
-        """One violation per request (breach key), against the engineer still assigned; compare: still late."""
-        from yingxiao.performance.services import violation_record
+        return self.apply_batch([finding])[0]
 
-        request = QuoteRequest.objects.select_related("assignee").filter(pk=finding.subject_id).first()
-        if request is None or request.assignee_id != finding.person_id:
-            return False
-        still_late = request.due_at < (finding.as_of or timezone.now()) and (
-            request.is_open or (request.answered_at is not None and request.answered_at > request.due_at)
-        )
-        if not still_late:
-            return False
-        violation_record(
-            actor_or_system=None,
-            person=request.assignee,
-            rule_id=self.id,
-            evidence=finding.explanation,
-            amount=Decimal(str(policy_value("nonstandard_quote_fine", at=finding.as_of))),
-            subject=request,
-            breach_key=f"QUO-1:request:{request.pk}",
-        )
-        return True
+    def apply_batch(self, findings: list[Finding]) -> list[bool]:
+        """One violation per request (breach key), against the engineer still assigned; compare: still
+        late. Per chunk, set-based: one read of the requests, the violations through the ledger in
+        bulk (``violation_record_many``: the supervisor's share and the approvals with them)."""
+        from yingxiao.performance.services import Breach, violation_record_many
+
+        requests = QuoteRequest.objects.select_related("assignee").in_bulk([f.subject_id for f in findings])
+        fines: dict[object, Decimal] = {}
+        breaches: list[Breach] = []
+        done: list[bool] = []
+        for finding in findings:
+            request = requests.get(finding.subject_id)
+            as_of = finding.as_of or timezone.now()
+            still_late = (
+                request is not None
+                and request.assignee_id == finding.person_id
+                and request.due_at < as_of
+                and (request.is_open or (request.answered_at is not None and request.answered_at > request.due_at))
+            )
+            done.append(still_late)
+            if not still_late or request is None:
+                continue
+            if finding.as_of not in fines:
+                fines[finding.as_of] = Decimal(str(policy_value("nonstandard_quote_fine", at=finding.as_of)))
+            breaches.append(
+                Breach(
+                    person=request.assignee,
+                    evidence=finding.explanation,
+                    amount=fines[finding.as_of],
+                    subject=request,
+                    breach_key=f"QUO-1:request:{request.pk}",
+                )
+            )
+        if breaches:
+            violation_record_many(actor_or_system=None, rule_id=self.id, breaches=breaches)
+        return done
 
 
 @register

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from yingxiao.core.errors import BusinessError
 
-from . import errors
+from . import errors, summary
 
 FORMAT = "yingxiao-telesales-backup/1"
 # Parents before children: restore inserts in this order and deletes in the reverse.
@@ -88,6 +88,7 @@ def restore_telesales(path: Path) -> dict[str, int]:
             for obj in objects:
                 obj.save()
         _reset_sequences()
+        summary.rebuild()  # the day rows are derived from the calls just restored (TEL-4)
     return {s["model"]: s["count"] for s in document["sections"]}
 
 

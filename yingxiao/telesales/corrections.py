@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from yingxiao.approvals.services import approval_submit
 from yingxiao.core.errors import NOT_FOUND, BusinessError
 
-from . import errors
+from . import errors, summary
 from .models import CallCorrection, CallLog
 from .services import _duration, _text, check_outcome
 
@@ -97,6 +97,7 @@ def correction_on_approved(instance: Instance) -> None:
         correction.status = CallCorrection.Status.APPROVED
         correction.decided_at = timezone.now()
         correction.save(update_fields=["status", "decided_at"])
+        summary.add_correction(correction)  # rule: TEL-4 — data accuracy of the agent's day
 
 
 def correction_on_rejected(instance: Instance) -> None:

@@ -242,6 +242,73 @@ class CallCorrection(models.Model):
         return f"{self.call} · {self.get_status_display()}"
 
 
+class AgentDayQuerySet(models.QuerySet):
+    """Scoped like the calls it sums (ORG-5): whoever may see an agent's calls sees their day rows."""
+
+    def restrict(self, actor: Any, action: str = "view") -> AgentDayQuerySet:
+        from yingxiao.org.scope import scope_for
+
+        if actor is None or not actor.is_authenticated or not actor.has_perm(f"telesales.{action}_calllog"):
+            return self.none()
+        scope = scope_for(actor)
+        if scope.is_all:
+            return self
+        return self.filter(scope.q(owner=CallLog.scope_owner_field, department=CallLog.scope_department_field))
+
+
+class AgentDay(models.Model):
+    """One agent's calls of one local day in one department, summed (TEL-4 statistics read these).
+
+    Derived from ``CallLog`` and ``CallCorrection``: kept in step in the same transaction by
+    ``services.call_log`` (a call is added) and ``corrections.correction_on_approved`` (a call's
+    first approved correction counts it as corrected), rebuilt by ``summary.rebuild`` (the
+    migration's backfill, ``manage.py telesales_summary``, a restore). Figures are as logged, like
+    the raw aggregation they replace. The day is the local day of ``started_at`` in ``TIME_ZONE``.
+    """
+
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("agent"), on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    day = models.DateField(_("day"))
+    calls = models.PositiveIntegerField(_("calls"), default=0)
+    talk_seconds = models.PositiveBigIntegerField(_("talk time (seconds)"), default=0)
+    connected = models.PositiveIntegerField(_("connected"), default=0)
+    intents = models.PositiveIntegerField(_("intents"), default=0)
+    deals = models.PositiveIntegerField(_("deals"), default=0)
+    corrected = models.PositiveIntegerField(_("corrected calls"), default=0)
+
+    objects = AgentDayQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("agent day")
+        verbose_name_plural = _("agent days")
+        ordering = ["day", "agent"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent", "department", "day"],
+                condition=models.Q(department__isnull=False),
+                name="telesales_agentday_one_per_department",
+            ),
+            models.UniqueConstraint(
+                fields=["agent", "day"],
+                condition=models.Q(department__isnull=True),
+                name="telesales_agentday_one_without_department",
+            ),
+        ]
+        indexes = [models.Index(fields=["day", "agent"], name="telesales_agentday_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} · {self.day:%Y-%m-%d}"
+
+
 class ReceptionRecord(models.Model):
     """One record per customer meeting (ACT-7, 一客户一记录): attendees, questions, answers, key issues."""
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from yingxiao.core.errors import NOT_FOUND, BusinessError
 
-from . import errors
+from . import errors, summary
 from .models import CallEntry, CallLog
 
 if TYPE_CHECKING:
@@ -121,6 +121,7 @@ def call_log(
             notes=notes,
             next_follow_up_at=next_follow_up_at,
         )
+        summary.add_call(call)  # rule: TEL-4 — the agent's day row, in the same transaction
         locked.last_outcome = outcome
         locked.last_called_at = started_at
         locked.next_follow_up_at = next_follow_up_at

@@ -1,9 +1,12 @@
-"""Agent statistics (TEL-4): one SQL aggregation per request, grouped by agent and period.
+"""Agent statistics (TEL-4): per agent and day/week/month, read from the daily summary.
 
-Calls, talk time, connect rate (connected / calls), intent conversion (calls with an intent,
-an appointment or a deal / connected calls), deals, and data accuracy (1 − corrected calls /
-calls, a corrected call being one with an approved change request, TEL-3). Figures are as
-logged; corrections affect the accuracy only.
+``agent_statistics`` sums the ``AgentDay`` rows of the period (a few thousand rows for a month,
+whatever the number of calls; kept in step by call logging and corrections, see ``summary``).
+``agent_statistics_from_calls`` is the same figures aggregated from the calls themselves — the
+reference the summary is tested against. Calls, talk time, connect rate (connected / calls),
+intent conversion (calls with an intent, an appointment or a deal / connected calls), deals, and
+data accuracy (1 − corrected calls / calls, a corrected call being one with an approved change
+request, TEL-3). Figures are as logged; corrections affect the accuracy only.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +27,7 @@ from yingxiao.core.exports import Sheet, xlsx_bytes
 from yingxiao.org.models import User
 
 from . import errors
-from .models import CallCorrection, CallLog
+from .models import AgentDay, CallCorrection, CallLog
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -78,7 +81,35 @@ def _day_start(day: dt.date) -> dt.datetime:
 def agent_statistics(
     *, actor: User, period: str = "day", start: dt.date | None = None, end: dt.date | None = None
 ) -> list[AgentPeriod]:
-    """rule: TEL-4 — per agent and day/week/month, over the calls the actor may see."""
+    """rule: TEL-4 — per agent and day/week/month, over the calls the actor may see (the day summary)."""
+    trunc = PERIODS.get(period)
+    if trunc is None:
+        raise BusinessError(errors.BAD_PERIOD)
+    days = AgentDay.objects.restrict(actor, "view")
+    if start is not None:
+        days = days.filter(day__gte=start)
+    if end is not None:
+        days = days.filter(day__lte=end)
+    bucket = F("day") if period == "day" else trunc("day")
+    grouped = (
+        days.values("agent_id", bucket=bucket)
+        .annotate(
+            calls=Sum("calls"),
+            talk=Sum("talk_seconds"),
+            connects=Sum("connected"),
+            intents=Sum("intents"),
+            deals=Sum("deals"),
+            corrected=Sum("corrected"),
+        )
+        .order_by("bucket", "agent_id")
+    )
+    return _periods(list(grouped))  # type: ignore[arg-type]
+
+
+def agent_statistics_from_calls(
+    *, actor: User, period: str = "day", start: dt.date | None = None, end: dt.date | None = None
+) -> list[AgentPeriod]:
+    """rule: TEL-4 — the same figures aggregated from the calls (the reference for the summary)."""
     trunc = PERIODS.get(period)
     if trunc is None:
         raise BusinessError(errors.BAD_PERIOD)
@@ -116,6 +147,10 @@ def agent_statistics(
     rows: list[dict[str, Any]] = list(grouped)  # type: ignore[arg-type]
     for r in rows:
         r["corrected"] = corrected_counts.get((r["agent_id"], r["bucket"]), 0)
+    return _periods(rows)
+
+
+def _periods(rows: list[dict[str, Any]]) -> list[AgentPeriod]:
     names = dict(User.objects.filter(pk__in={r["agent_id"] for r in rows}).values_list("pk", "display_name"))
     return [
         AgentPeriod(
@@ -127,7 +162,7 @@ def agent_statistics(
             connected=r["connects"],
             intents=r["intents"],
             deals=r["deals"],
-            corrected=r["corrected"],
+            corrected=r["corrected"] or 0,
         )
         for r in rows
     ]

@@ -57,6 +57,7 @@ class SheetRow:
     deductions: list[Deduction] = field(default_factory=list)
     warning: bool = False
     terminate: bool = False
+    evaluation: Any = None  # the month's performance evaluation (PRF-1) when the reader may see it
 
     @property
     def fixed_total(self) -> Decimal:
@@ -114,6 +115,9 @@ def attendance_sheet(actor: User, month: dt.date, people: QuerySet[User] | list[
     calendar = BusinessCalendar.load()
     people = list(people)
     ids = [p.pk for p in people]
+    expected_days = _expected_days(first, cutoff, calendar)
+    # An empty IN would empty the whole query: a month not begun has no expected day to be present on.
+    on_expected_day = Q(day__in=expected_days) if expected_days else Q(day__lt=first)
     counts: dict[int, dict[str, Any]] = {
         row["person_id"]: dict(row)
         for row in AttendanceRecord.objects.filter(person_id__in=ids, day__gte=first, day__lte=last)
@@ -127,6 +131,8 @@ def attendance_sheet(actor: User, month: dt.date, people: QuerySet[User] | list[
                 "pk", filter=Q(is_workday=True, clock_in__isnull=False, clock_out__isnull=True, day__lte=cutoff)
             ),
             trip_missed=Count("pk", filter=Q(mark=AttendanceRecord.Mark.TRIP_MISSED)),
+            # Present on an expected day so far (the absent count below subtracts these).
+            present_expected=Count("pk", filter=Q(clock_in__isnull=False) & on_expected_day),
         )
     }
     leave_days = _overlap_days(
@@ -149,15 +155,23 @@ def attendance_sheet(actor: User, month: dt.date, people: QuerySet[User] | list[
         last,
         calendar,
     )
-    expected_days = [first + dt.timedelta(days=n) for n in range((cutoff - first).days + 1)]
-    expected_days = [d for d in expected_days if calendar.is_workday(d)]
-    present_days = _present_days(ids, first, cutoff)
+    expected = set(expected_days)
+    # Absent = expected − present − excused: the present days are counted in SQL; only the few
+    # excused days need to be checked one by one (present on a leave day counts once).
+    excused_days = {
+        pk: (leave_days.get(pk, set()) | trip_days.get(pk, set())) & expected for pk in set(leave_days) | set(trip_days)
+    }
+    present_excused = _present_on(excused_days)
     params = policy_values(_PARAMS)
     rows = []
     for person in people:
         data = counts.get(person.pk, {})
-        excused = leave_days.get(person.pk, set()) | trip_days.get(person.pk, set())
-        absent = [d for d in expected_days if d not in excused and (person.pk, d) not in present_days]
+        excused = excused_days.get(person.pk, set())
+        absent_count = (
+            len(expected_days)
+            - data.get("present_expected", 0)
+            - len([d for d in excused if (person.pk, d) not in present_excused])
+        )
         row = SheetRow(
             person=person,
             expected_days=len(expected_days),
@@ -169,21 +183,52 @@ def attendance_sheet(actor: User, month: dt.date, people: QuerySet[User] | list[
             leave_days=len(leave_days.get(person.pk, ())),
             trip_days=len(trip_days.get(person.pk, ())),
             trip_missed=data.get("trip_missed", 0),
-            absent_days=len(absent),
+            absent_days=max(absent_count, 0),
         )
         _deductions(row, params)
         rows.append(row)
     return rows
 
 
-def _present_days(ids: list[int], first: dt.date, cutoff: dt.date) -> set[tuple[int, dt.date]]:
-    if cutoff < first:
+def attach_evaluations(actor: User, month: dt.date, rows: list[SheetRow]) -> list[SheetRow]:
+    """rule: PRF-1 — put each person's evaluation of the month (grade when final) beside their attendance.
+
+    One query, scoped by the evaluations' own ``restrict`` (ORG-5): a reader who may see a
+    person's attendance but not their evaluation sees no grade.
+    """
+    from yingxiao.performance.models import Evaluation
+
+    ids = [row.person.pk for row in rows]
+    found = {
+        evaluation.person_id: evaluation
+        for evaluation in Evaluation.objects.restrict(actor)  # type: ignore[attr-defined]
+        .filter(month=month.replace(day=1), person_id__in=ids)
+        .only("pk", "person_id", "month", "status", "score", "grade", "review_flagged")
+    }
+    for row in rows:
+        row.evaluation = found.get(row.person.pk)
+    return rows
+
+
+def _expected_days(first: dt.date, cutoff: dt.date, calendar: BusinessCalendar | None = None) -> list[dt.date]:
+    """The working days from ``first`` to ``cutoff`` (empty when the month has not started)."""
+    calendar = calendar or BusinessCalendar.load()
+    days = [first + dt.timedelta(days=n) for n in range((cutoff - first).days + 1)]
+    return [d for d in days if calendar.is_workday(d)]
+
+
+def _present_on(days: dict[int, set[dt.date]]) -> set[tuple[int, dt.date]]:
+    """Which of the given (person, day) pairs have a clock-in."""
+    wanted = {(pk, d) for pk, ds in days.items() for d in ds}
+    if not wanted:
         return set()
-    return set(
-        AttendanceRecord.objects.filter(
-            person_id__in=ids, day__gte=first, day__lte=cutoff, clock_in__isnull=False
-        ).values_list("person_id", "day")
-    )
+    found = AttendanceRecord.objects.filter(
+        person_id__in={pk for pk, _d in wanted},
+        day__gte=min(d for _pk, d in wanted),
+        day__lte=max(d for _pk, d in wanted),
+        clock_in__isnull=False,
+    ).values_list("person_id", "day")
+    return {pair for pair in found if pair in wanted}
 
 
 # rule: HR-2 — each deduction with its clause.

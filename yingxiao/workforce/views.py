@@ -120,6 +120,7 @@ def sheet_view(request: AuthenticatedRequest) -> HttpResponse:
     """rule: HR-2 — the monthly sheet: own for staff, the department for heads, all for HR/director."""
     _need(request, "workforce.view_attendancerecord")
     month, department, rows = _sheet_rows(request)
+    selectors.attach_evaluations(request.user, month, rows)
     return render(
         request,
         "workforce/sheet.html",

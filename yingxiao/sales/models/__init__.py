@@ -18,6 +18,7 @@ from .receivables import (
 )
 from .shipments import LogisticsEntry, Shipment, ShipmentComplaint, ShipmentDocument, SpotCheck
 from .stock import StockItem
+from .summaries import InstalmentDaySummary
 
 __all__ = [
     "Allocation",
@@ -25,6 +26,7 @@ __all__ = [
     "Deposit",
     "Guarantee",
     "Instalment",
+    "InstalmentDaySummary",
     "InvoiceRequest",
     "LogisticsEntry",
     "Order",

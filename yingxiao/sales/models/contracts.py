@@ -64,7 +64,7 @@ class Contract(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    signed_on = models.DateField(_("signed on"), null=True, blank=True, db_index=True)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
     signed_scan = models.FileField(_("signed scan"), upload_to="sales/contracts/%Y/%m/", blank=True)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
     archived_by = models.ForeignKey(
@@ -80,7 +80,16 @@ class Contract(models.Model):
     balance_confirmation = models.FileField(
         _("balance confirmation"), upload_to="sales/contracts/balance/%Y/", blank=True
     )
-    # Lead: a nullable FK to the order (ORD-3) is added at merge: ``order = ForeignKey("sales.Order", null=True)``.
+    # The order (ORD-3) the contract was drafted from: its deposit counts toward this contract's
+    # collection once finance has confirmed it (ORD-2, CON-3, ``services.receivables.deposit_apply``).
+    order = models.ForeignKey(
+        "sales.Order",
+        verbose_name=_("order"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contracts",
+    )
 
     objects = RestrictedManager()
     history = HistoricalRecords()
@@ -96,6 +105,12 @@ class Contract(models.Model):
             models.Index(fields=["owner", "-created_at"], name="sales_contract_owner_idx"),
             models.Index(fields=["department", "-created_at"], name="sales_contract_dept_idx"),
             models.Index(fields=["customer", "status"], name="sales_contract_customer_idx"),
+            # 坏账率's revenue (CON-3): the amount of the contracts signed in a period, index-only.
+            models.Index(
+                fields=["signed_on", "status", "amount", "owner", "department"],
+                condition=Q(signed_on__isnull=False),
+                name="sales_contract_signed_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -158,9 +173,24 @@ class Instalment(models.Model):
         ordering = ["contract", "due_date", "position", "pk"]
         permissions = [("write_off_instalment", _("Can request a bad-debt write-off (CON-3)"))]
         indexes = [
-            models.Index(fields=["is_effective", "due_date"], name="sales_inst_due_idx"),
+            # Covering indexes of the receivables KPIs (CON-3), wide keys as SQLite has no INCLUDE:
+            # 回款率 over the lines due in a period and ageing over the open lines are index-only
+            # scans, for the company or a department.
+            models.Index(
+                fields=["due_date", "amount", "received", "written_off", "owner", "department"],
+                condition=Q(is_effective=True),
+                name="sales_inst_eff_due_idx",
+            ),
             models.Index(fields=["owner", "due_date"], name="sales_inst_owner_idx"),
-            models.Index(fields=["department", "due_date"], name="sales_inst_dept_idx"),
+            models.Index(
+                fields=["department", "due_date", "is_effective", "amount", "received", "written_off", "owner"],
+                name="sales_inst_dept_cov_idx",
+            ),
+            models.Index(
+                fields=["owner", "due_date", "amount", "received", "written_off", "department"],
+                condition=Q(is_effective=True) & Q(amount__gt=F("received") + F("written_off")),
+                name="sales_inst_open_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -66,7 +66,7 @@ class Order(models.Model):
     quote = models.ForeignKey(
         "sales.Quote", verbose_name=_("quote"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
     )
-    # The contract (合同, CON-1) is linked here by the contracts work: a nullable FK added at merge.
+    # Its contracts (合同, CON-1) point here: ``Contract.order`` (related name ``contracts``).
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     version = models.PositiveIntegerField(_("latest version"), default=1)
     effective_version = models.PositiveIntegerField(_("version in force"), null=True, blank=True)

@@ -46,6 +46,16 @@ class Receipt(models.Model):
     reversal_reason = models.CharField(_("reason for the reversal"), max_length=300, blank=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey("org.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # rule: ORD-2 / CON-3 — a deposit (小定/大定) finance confirmed is money received against the
+    # contract of its order: at most one confirmed receipt per deposit, so it is never counted twice.
+    deposit = models.ForeignKey(
+        "sales.Deposit",
+        verbose_name=_("deposit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="receipts",
+    )
 
     objects = RestrictedManager()
     history = HistoricalRecords()
@@ -63,7 +73,13 @@ class Receipt(models.Model):
                 condition=Q(amount__gt=0),
                 name="sales_receipt_amount_positive",
                 violation_error_message=_("A receipt amount must be positive."),
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["deposit"],
+                condition=Q(status="confirmed", deposit__isnull=False),
+                name="sales_receipt_one_per_deposit",
+                violation_error_message=_("This deposit has already been received against a contract."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from yingxiao.core.errors import NOT_FOUND, BusinessError
 
 from .. import errors
-from ..models import Contract, Instalment, SealUse
+from ..models import Contract, Instalment, Order, SealUse
 from .common import currency_code, customer_for, date_value, decimal_value, require
 
 if TYPE_CHECKING:
@@ -108,6 +108,24 @@ def check_customer_open(customer: Customer) -> None:
         raise BusinessError(errors.CONTRACT_BLACKLISTED, field="customer", customer=customer.name)
 
 
+def order_for_contract(actor: User, order: Order | int | Any, customer: Customer, currency: str) -> Order | None:
+    """The order a contract is drafted from (ORD-3): seen by the actor (else 404), same customer and
+    currency, not cancelled (else ``sales.contract_order_mismatch``)."""
+    if order in (None, ""):
+        return None
+    pk = order.pk if isinstance(order, Order) else order
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError) as exc:
+        raise BusinessError(NOT_FOUND, field="order") from exc
+    found = Order.objects.restrict(actor, "view").filter(pk=pk).first()
+    if found is None:
+        raise BusinessError(NOT_FOUND, field="order")
+    if found.customer_id != customer.pk or found.currency != currency or found.status == Order.Status.CANCELLED:
+        raise BusinessError(errors.CONTRACT_ORDER_MISMATCH, field="order")
+    return found
+
+
 # --- reading for a change --------------------------------------------------------------------------
 def lock_contract(actor: User, contract: Contract | int | Any, perm: str = "sales.change_contract") -> Contract:
     """The contract, locked, if the actor may change it; else 403 (no permission) or 404 (out of scope)."""
@@ -148,19 +166,25 @@ def contract_create(
     category: Any = Contract.Category.SALES,
     currency: Any = "CNY",
     note: Any = "",
+    order: Order | int | None = None,
 ) -> Contract:
     """A draft contract with its payment plan, drafted by the commerce group (CON-1).
 
-    Refused, nothing written: no ``sales.add_contract`` (403), a customer out of scope (404), a
-    blacklisted customer (CUS-3), bad amounts, a plan that does not add up to the amount (CON-2).
+    ``order``: the order (ORD-3) the contract is drafted from — in the actor's scope, of the same
+    customer and currency, not cancelled; its deposit then counts toward the contract (ORD-2, CON-3).
+    Refused, nothing written: no ``sales.add_contract`` (403), a customer or order out of scope
+    (404), a blacklisted customer (CUS-3), bad amounts, a plan that does not add up to the amount
+    (CON-2), an order of another customer or currency (``sales.contract_order_mismatch``).
     """
     require(actor, "sales.add_contract")
     value = money(amount)
     plan = parse_plan(instalments)
     check_plan_sum(plan, value)
+    code = currency_code(currency)
     with transaction.atomic():
         found = customer_for(actor, customer)
         check_customer_open(found)
+        linked = order_for_contract(actor, order, found, code)
         from yingxiao.org.selectors import primary_department
 
         owner = found.owner or actor
@@ -172,9 +196,10 @@ def contract_create(
             owner=owner,
             department=found.department or primary_department(owner),
             amount=value,
-            currency=currency_code(currency),
+            currency=code,
             note=text(note, field="note", max_length=500, required=False),
             drafted_by=actor,
+            order=linked,
         )
         contract.number = f"HT{timezone.localdate():%Y%m}-{contract.pk:06d}"
         contract.save(update_fields=["number"])
@@ -278,6 +303,10 @@ def contract_sign(
             locked.signed_scan.save(f"{locked.number}-signed-{scan.name[-40:]}", scan, save=False)
         locked.save(update_fields=["status", "signed_on", "signed_scan"])
         locked.instalments.update(is_effective=True)
+        # rule: ORD-2 / CON-3 — a deposit finance already confirmed on the order counts from now on.
+        from .deposit_receipts import deposit_apply_to_contract
+
+        deposit_apply_to_contract(locked)
     return locked
 
 

@@ -147,6 +147,10 @@ def deposit_confirm(*, actor: User, deposit: Deposit | int) -> Deposit:
         locked.status = Deposit.Status.CONFIRMED
         locked.confirmed_by, locked.confirmed_at = actor, timezone.now()
         locked.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+        # rule: ORD-2 / CON-3 — the confirmed deposit counts as received on its order's contract.
+        from .deposit_receipts import deposit_apply
+
+        deposit_apply(locked)
     after_commit(lambda: notify(locked.owner, message=_msg_confirmed(locked), link=deposit_link(locked), actor=actor))
     return locked
 
@@ -184,6 +188,9 @@ def deposit_refund(*, actor: User, deposit: Deposit | int, reason: str) -> Depos
             raise BusinessError(errors.DEPOSIT_STATE, status=locked.get_status_display())
         if locked.orders.filter(effective_version__isnull=False).exists():
             raise BusinessError(errors.DEPOSIT_STATE, status=locked.get_status_display())
+        from .deposit_receipts import deposit_unapply
+
+        deposit_unapply(locked, actor=actor, reason=text)  # money back: no longer received on a contract
         _close(actor, locked, Deposit.Status.REFUNDED, text)
     return locked
 

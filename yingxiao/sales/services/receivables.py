@@ -30,6 +30,7 @@ from .. import errors
 from ..models import (
     Allocation,
     Contract,
+    Deposit,
     Guarantee,
     Instalment,
     InvoiceRequest,
@@ -78,33 +79,59 @@ def receipt_confirm(
     received_on: Any,
     reference: Any = "",
     allocations: Iterable[Mapping[str, Any]] | None = None,
+    deposit: Any = None,
 ) -> Receipt:
     """rule: ORD-2 — finance confirms money received against a signed contract and allocates it.
 
     ``allocations`` (instalment id → amount) must add up to the amount; without them the money
-    goes to the earliest-due instalments first. Refused, nothing changed: not finance
-    (``sales.finance_only``), bad amounts or dates, more than is owed.
+    goes to the earliest-due instalments first. ``deposit`` (or a ``reference`` equal to its number):
+    the money is the confirmed deposit of the contract's order, entered by hand — it is linked to
+    it, so the deposit is never counted twice (CON-3). Refused, nothing changed: not finance
+    (``sales.finance_only``), bad amounts or dates, more than is owed, a deposit already counted
+    (``sales.deposit_already_received``) or not this contract's confirmed deposit.
     """
+    from .deposit_receipts import check_deposit_not_received, receivable_deposit
+
     require_finance(actor)
     value = money(amount)
     day = required_date(received_on, field="received_on")
     ref = text(reference, field="reference", max_length=100, required=False)
     with transaction.atomic():
         found = _effective_contract(actor, contract)
+        own_deposit = receivable_deposit(found)
+        linked = None
+        if deposit not in (None, ""):
+            if own_deposit is None or str(own_deposit.pk) != str(getattr(deposit, "pk", deposit)):
+                raise BusinessError(errors.DEPOSIT_NOT_RECEIVABLE, field="deposit", number=str(deposit))
+            linked = own_deposit
+        elif own_deposit is not None and ref and ref == own_deposit.number:
+            linked = own_deposit
+        if linked is not None:
+            if linked.status != Deposit.Status.CONFIRMED:
+                raise BusinessError(errors.DEPOSIT_NOT_RECEIVABLE, field="deposit", number=linked.number)
+            check_deposit_not_received(linked)
         rows = list(Instalment.objects.select_for_update().filter(contract=found).order_by("due_date", "position"))
         owed = sum((row.outstanding for row in rows), ZERO)
         if value > owed:
             raise BusinessError(errors.OVERPAYMENT, field="amount", amount=f"{value:.2f}", owed=f"{owed:.2f}")
         plan = _allocation_plan(rows, value, allocations)
-        receipt = Receipt.objects.create(
-            contract=found,
-            amount=value,
-            received_on=day,
-            reference=ref,
-            confirmed_by=actor,
-            owner_id=found.owner_id,
-            department_id=found.department_id,
-        )
+        try:
+            with transaction.atomic():  # a deposit counted meanwhile: the partial unique index refuses it
+                receipt = Receipt.objects.create(
+                    contract=found,
+                    amount=value,
+                    received_on=day,
+                    reference=ref,
+                    confirmed_by=actor,
+                    owner_id=found.owner_id,
+                    department_id=found.department_id,
+                    deposit=linked,
+                )
+        except IntegrityError as exc:
+            if linked is None:
+                raise
+            check_deposit_not_received(linked)
+            raise BusinessError(errors.DEPOSIT_NOT_RECEIVABLE, field="deposit", number=linked.number) from exc
         Allocation.objects.bulk_create(Allocation(receipt=receipt, instalment=row, amount=part) for row, part in plan)
         for row, part in plan:
             Instalment.objects.filter(pk=row.pk).update(received=F("received") + part)

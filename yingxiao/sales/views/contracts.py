@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from yingxiao.core.querysets import get_restricted_or_404
 from yingxiao.customers.models import Customer
 
 from .. import services
-from ..models import Contract, Instalment, SealUse
+from ..models import Contract, Instalment, Order, SealUse
 from ..services.contracts import year_figures
 from .common import AuthenticatedHtmxRequest, raise_http, require_perm
 
@@ -79,6 +79,7 @@ def contract_create_view(request: AuthenticatedHtmxRequest) -> HttpResponse:
     require_perm(request, "sales.add_contract")
     customers = Customer.objects.restrict(request.user, "view").filter(is_archived=False).order_by("name")[:500]
     error = None
+    order = _order_from(request)
     if request.method == "POST":
         try:
             contract = services.contract_create(
@@ -90,9 +91,10 @@ def contract_create_view(request: AuthenticatedHtmxRequest) -> HttpResponse:
                 currency=request.POST.get("currency") or "CNY",
                 note=request.POST.get("note", ""),
                 instalments=_plan_from(request.POST),
+                order=request.POST.get("order") or None,
             )
         except BusinessError as exc:
-            if exc.status == 404 and exc.field != "customer":
+            if exc.status == 404 and exc.field not in ("customer", "order"):
                 raise_http(exc)
             error = exc
         else:
@@ -111,10 +113,37 @@ def contract_create_view(request: AuthenticatedHtmxRequest) -> HttpResponse:
             }
             for i in range(1, PLAN_ROWS + 1)
         ],
-        "data": request.POST,
+        "data": request.POST if request.method == "POST" else _prefill(order),
         "error": error,
+        "order": order,
     }
+    if order is not None and order.customer_id not in {c.pk for c in customers}:
+        context["customers"] = [*customers, order.customer]
     return render(request, "sales/contract_form.html", context, status=400 if error else 200)
+
+
+def _order_from(request: AuthenticatedHtmxRequest) -> Order | None:
+    """The order a contract is drafted from (``?order=``), if the drafter may see it (else 404)."""
+    raw = request.POST.get("order") if request.method == "POST" else request.GET.get("order")
+    if not raw:
+        return None
+    if not str(raw).isdigit():
+        raise Http404
+    return get_restricted_or_404(
+        Order, request.user, int(raw), queryset=Order.objects.select_related("customer", "deposit")
+    )
+
+
+def _prefill(order: Order | None) -> dict[str, str]:
+    """Customer, amount and currency from the order (ORD-3 ↔ CON-1): the draft starts from the deal."""
+    if order is None:
+        return {}
+    return {
+        "customer": str(order.customer_id),
+        "title": _("Contract for order %(number)s") % {"number": order.number},
+        "amount": f"{order.total:.2f}",
+        "currency": order.currency,
+    }
 
 
 @require_GET
@@ -138,6 +167,8 @@ def contract_detail_view(request: AuthenticatedHtmxRequest, pk: int) -> HttpResp
         "cross_year": contract.is_cross_year,
         "categories": Contract.Category.choices,
         "today": timezone.localdate(),
+        "order_visible": contract.order_id is not None
+        and Order.objects.restrict(request.user, "view").filter(pk=contract.order_id).exists(),
     }
     return render(request, "sales/contract_detail.html", context)
 

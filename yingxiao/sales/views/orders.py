@@ -27,7 +27,7 @@ from ..forms import (
     ShipmentForm,
     SignoffForm,
 )
-from ..models import Deposit, Order, Product, ProductionPlan
+from ..models import Contract, Deposit, Order, Product, ProductionPlan
 from ..models.orders import PLAN_PERMISSION
 from ..services import orders as service
 from .common import AuthenticatedHtmxRequest, raise_http, require_perm
@@ -131,6 +131,13 @@ def _detail_context(request: AuthenticatedHtmxRequest, order: Order, **forms: ob
         "progress_form": forms.get("progress_form") or ProgressForm(),
         "shipment_form": forms.get("shipment_form") or ShipmentForm(),
         "may_ship": user.has_perm("sales.add_shipment") and order.is_effective,
+        # The contracts drafted from this order (ORD-3 ↔ CON-1), as far as the viewer may see them.
+        "contracts": (
+            Contract.objects.restrict(user, "view").filter(order=order).order_by("created_at", "pk")
+            if user.has_perm("sales.view_contract")
+            else Contract.objects.none()
+        ),
+        "may_draft_contract": user.has_perm("sales.add_contract") and order.status != Order.Status.CANCELLED,
     }
 
 

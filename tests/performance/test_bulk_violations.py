@@ -1,0 +1,186 @@
+"""DIS-1 in bulk: ``violation_record_many`` records exactly what ``violation_record`` records one by
+one — the violation, the frontline person's supervisor's double share, one approval request with its
+signed submission (HR-8), the approver's notification — in a number of queries that does not grow
+with the number of breaches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import CustomerFactory
+from yingxiao.approvals.models import Decision
+from yingxiao.core.errors import BusinessError
+from yingxiao.core.models import Notification
+from yingxiao.performance.models import Violation
+from yingxiao.performance.services import Breach, violation_record, violation_record_many
+
+from .conftest import approve
+
+pytestmark = pytest.mark.django_db
+
+
+def _breaches(personas, prefix: str, subjects: list[Any]) -> list[Breach]:
+    people = [personas.rep, personas.teammate, personas.head, personas.other_rep, personas.rep]
+    return [
+        Breach(
+            person=person,
+            evidence=f"第{i}次迟交报告",
+            amount="50" if i % 2 else "20.005",
+            subject=subjects[i],
+            breach_key=f"{prefix}:{i}" if i != 4 else "",
+        )
+        for i, person in enumerate(people)
+    ]
+
+
+def _record(violation: Violation) -> dict[str, Any]:
+    """Everything about a violation and its approval except ids, times and the breach-key prefix."""
+    instance = violation.approval
+    return {
+        "person": violation.person_id,
+        "department": violation.department_id,
+        "rule": violation.rule_id,
+        "kind": violation.kind,
+        "origin_person": violation.origin.person_id if violation.origin else None,
+        "evidence": violation.evidence,
+        "amount": violation.amount,
+        "key": violation.breach_key.partition(":")[2],
+        "status": violation.status,
+        "subject": (violation.content_type_id, violation.object_id),
+        "recorded_by": violation.recorded_by_id,
+        "approval": (
+            instance.request_type,
+            instance.flow_id,
+            instance.title,
+            instance.department_id,
+            instance.amount,
+            instance.note,
+            instance.status,
+            instance.current_step_id,
+            instance.current_approver_id,
+            instance.requester_id,
+            instance.object_id == (violation.origin_id or violation.pk),
+        ),
+        "history": list(violation.history.values_list("history_type", "status", "approval_id")),
+        "trail": [
+            (d.decision, d.actor_id, d.note, d.step_order, d.verify())
+            for d in Decision.objects.filter(instance=instance).order_by("pk")
+        ],
+    }
+
+
+def _records(violations: list[Violation]) -> list[dict[str, Any]]:
+    rows = []
+    for own in violations:
+        own.refresh_from_db()
+        rows.append(_record(own))
+        rows.extend(_record(share) for share in Violation.objects.filter(origin=own).order_by("pk"))
+    return rows
+
+
+def test_dis_1_bulk_and_single_paths_record_identical_violations(personas, django_capture_on_commit_callbacks):
+    subjects = [CustomerFactory(owner=personas.rep) for _ in range(5)]
+    with django_capture_on_commit_callbacks(execute=True):
+        single = [
+            violation_record(
+                actor_or_system=None,
+                person=b.person,
+                rule_id="HR-7",
+                evidence=b.evidence,
+                amount=b.amount,
+                subject=b.subject,
+                breach_key=b.breach_key,
+            )
+            for b in _breaches(personas, "single", subjects)
+        ]
+    single_notes = list(Notification.objects.order_by("pk").values_list("recipient", "message"))
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        bulk = violation_record_many(
+            actor_or_system=None, rule_id="HR-7", breaches=_breaches(personas, "bulk", subjects)
+        )
+    bulk_notes = list(Notification.objects.order_by("pk").values_list("recipient", "message"))
+    assert _records(bulk) == _records(single)
+    # rep, teammate and other_rep are frontline: their superiors pay double; the head does not.
+    assert Violation.objects.filter(kind=Violation.Kind.SUPERVISOR).count() == 2 * 4
+    share = Violation.objects.get(origin=bulk[0])
+    assert (share.person, share.amount) == (personas.head, 2 * bulk[0].amount)
+    assert str(bulk[0].amount) == "20.01"  # rounded to the cent, as one by one
+    assert bulk_notes == single_notes and len(bulk_notes) == 5
+    assert all(recipient == personas.director.pk for recipient, _message in bulk_notes)
+
+
+def test_dis_1_bulk_breach_key_records_each_breach_once(personas):
+    first = violation_record(actor_or_system=None, person=personas.rep, rule_id="HR-7", evidence="x", amount=50,
+                             breach_key="k:1")  # fmt: skip
+    again = violation_record_many(
+        actor_or_system=None,
+        rule_id="HR-7",
+        breaches=[
+            Breach(person=personas.rep, evidence="x", amount=50, breach_key="k:1"),  # recorded before
+            Breach(person=personas.teammate, evidence="y", amount=50, breach_key="k:2"),
+            Breach(person=personas.teammate, evidence="y", amount=50, breach_key="k:2"),  # twice in the batch
+        ],
+    )
+    assert again[0] == first and again[1] == again[2] and again[1].pk != first.pk
+    assert Violation.objects.filter(kind=Violation.Kind.OWN).count() == 2
+    before = Violation.objects.count()
+    repeat = Breach(person=personas.teammate, evidence="y", amount=50, breach_key="k:2")
+    assert violation_record_many(actor_or_system=None, rule_id="HR-7", breaches=[repeat]) == [again[1]]
+    assert Violation.objects.count() == before
+
+
+def test_dis_1_bulk_violations_approve_and_flag_repeat_offences_like_single(personas, hr):
+    owns = violation_record_many(
+        actor_or_system=None,
+        rule_id="HR-7",
+        breaches=[Breach(person=personas.rep, evidence=f"第{i}次", amount=50, breach_key=f"r:{i}") for i in range(3)],
+    )
+    for own in owns:
+        approve(personas, own)
+    flagged = [Violation.objects.get(pk=own.pk).repeat_flagged for own in owns]
+    assert flagged == [False, False, True]  # repeat_offence_count = 3 within repeat_offence_days
+    share = Violation.objects.get(origin=owns[0])
+    assert share.status == Violation.Status.APPROVED and share.approval_id == owns[0].approval_id
+
+
+def test_dis_1_bulk_query_count_does_not_grow_with_the_breaches(personas):
+    def run(n: int, prefix: str) -> int:
+        breaches = [
+            Breach(
+                person=[personas.rep, personas.other_rep][i % 2], evidence="x", amount=50, breach_key=f"{prefix}:{i}"
+            )
+            for i in range(n)
+        ]
+        with CaptureQueriesContext(connection) as queries:
+            violation_record_many(actor_or_system=None, rule_id="HR-7", breaches=breaches)
+        return len(queries)
+
+    run(2, "warm")  # the flow is created on first use
+    assert run(4, "small") == run(40, "large")
+
+
+def test_dis_1_bulk_bad_input_or_out_of_scope_records_nothing(personas):
+    good = Breach(person=personas.rep, evidence="x", amount=50, breach_key="b:1")
+    for breaches, rule, code in (
+        ([good, Breach(person=personas.teammate, evidence=" ", amount=50)], "HR-7", "performance.no_evidence"),
+        ([good, Breach(person=personas.teammate, evidence="x", amount=-1)], "HR-7", "performance.bad_amount"),
+        ([good], "no rule", "performance.bad_rule"),
+    ):
+        with pytest.raises(BusinessError) as refused:
+            violation_record_many(actor_or_system=None, rule_id=rule, breaches=breaches)
+        assert refused.value.code == code
+    with pytest.raises(BusinessError) as refused:  # a head records for their own department only
+        violation_record_many(
+            actor_or_system=personas.head,
+            rule_id="HR-7",
+            breaches=[good, Breach(person=personas.other_rep, evidence="x", amount=50)],
+        )
+    assert refused.value.code == "performance.not_your_staff"
+    assert not Violation.objects.exists()
+    [own] = violation_record_many(actor_or_system=personas.head, rule_id="HR-7", breaches=[good])
+    assert own.recorded_by == personas.head and own.approval.requester == personas.head
