@@ -184,3 +184,43 @@ def test_dis_1_bulk_bad_input_or_out_of_scope_records_nothing(personas):
     assert not Violation.objects.exists()
     [own] = violation_record_many(actor_or_system=personas.head, rule_id="HR-7", breaches=[good])
     assert own.recorded_by == personas.head and own.approval.requester == personas.head
+
+
+def test_dis_1_bulk_supervisors_walk_up_vacant_and_left_posts_like_supervisor_of(personas):
+    from yingxiao.org.models import Assignment, User
+    from yingxiao.performance.services import _Answerable, supervisor_of
+
+    people = [personas.rep, personas.teammate, personas.head, personas.other_rep, personas.director]
+
+    def both() -> tuple[list[Any], list[Any]]:
+        batch = _Answerable()
+        batch.load({p.pk for p in people})
+        found = batch.supervisors(people)
+        return [found[p.pk] for p in people], [supervisor_of(p) for p in people]
+
+    bulk, single = both()
+    assert bulk == single == [personas.head, personas.head, personas.director, personas.director, None]
+    User.objects.filter(pk=personas.head.pk).update(status=User.Status.LEFT)  # left: passed over
+    bulk, single = both()
+    assert bulk == single and bulk[0] == personas.director
+    Assignment.objects.filter(user=personas.head).delete()  # the head's post vacant: up one more
+    bulk, single = both()
+    assert bulk == single and bulk[:2] == [personas.director, personas.director]
+
+
+def test_dis_1_bulk_tells_an_absent_approvers_delegate_like_single(personas, django_capture_on_commit_callbacks):
+    from yingxiao.org.models import User
+
+    User.objects.filter(pk=personas.director.pk).update(status=User.Status.ABSENT, delegate=personas.head)
+    subjects = [CustomerFactory(owner=personas.rep) for _ in range(5)]
+    with django_capture_on_commit_callbacks(execute=True):
+        for b in _breaches(personas, "single", subjects):
+            violation_record(actor_or_system=None, person=b.person, rule_id="HR-7", evidence=b.evidence,
+                             amount=b.amount, subject=b.subject, breach_key=b.breach_key)  # fmt: skip
+    single = list(Notification.objects.order_by("pk").values_list("recipient", "actor", "message"))
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        violation_record_many(actor_or_system=None, rule_id="HR-7", breaches=_breaches(personas, "bulk", subjects))
+    bulk = list(Notification.objects.order_by("pk").values_list("recipient", "actor", "message"))
+    assert bulk == single
+    assert {recipient for recipient, _actor, _message in bulk} == {personas.director.pk, personas.head.pk}

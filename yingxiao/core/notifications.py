@@ -70,3 +70,58 @@ def notification_mark_read(*, actor: User, ids: Iterable[int] | None = None) -> 
     if ids is not None:
         rows = rows.filter(pk__in=list(ids))
     return rows.update(read_at=timezone.now())
+
+
+def notify_many(messages: Iterable[tuple[User | None, str | Promise, str]], *, actor: User | None = None) -> list[int]:
+    """``notify`` for many (recipient, message, link) at once: the same notifications and e-mail
+    copies, written in one insert (on PostgreSQL one ``INSERT … SELECT … FROM unnest``), the lazy
+    messages rendered under one language switch. Call it from ``transaction.on_commit`` like
+    ``notify``. Returns the new notifications' ids."""
+    with translation.override(settings.LANGUAGE_CODE):
+        rows = [
+            (recipient, _render(message), link[:_LINK_MAX])
+            for recipient, message, link in messages
+            if recipient is not None and recipient.is_active
+        ]
+    if not rows:
+        return []
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        meta = Notification._meta
+        quote = connection.ops.quote_name
+        column = {field.name: quote(str(field.column)) for field in meta.concrete_fields}
+        columns = ", ".join(column[name] for name in ("recipient", "message", "link", "actor", "created_at"))
+        with connection.cursor() as cursor:
+            # Only the model's own table and column names are interpolated; the values are parameters.
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
+                "SELECT u.recipient, u.message, u.link, %s, %s "
+                "FROM unnest(%s::bigint[], %s::text[], %s::text[]) WITH ORDINALITY AS u(recipient, message, link, n) "
+                f"ORDER BY u.n RETURNING {column['id']}, {column['recipient']}",
+                [
+                    actor.pk if actor is not None else None,
+                    timezone.now(),
+                    [recipient.pk for recipient, _m, _l in rows],
+                    [message for _r, message, _l in rows],
+                    [link for _r, _m, link in rows],
+                ],
+            )
+            written = cursor.fetchall()
+    else:
+        made = Notification.objects.bulk_create(
+            [
+                Notification(recipient=recipient, actor=actor, message=message, link=link)
+                for recipient, message, link in rows
+            ],
+            batch_size=1000,
+        )
+        written = [(row.pk, row.recipient_id) for row in made]
+    with_email = {recipient.pk for recipient, _m, _l in rows if recipient.email}
+    if with_email:
+        from .tasks import send_notification_email
+
+        for pk, recipient_id in written:
+            if recipient_id in with_email:
+                send_notification_email.enqueue(pk)
+    return [pk for pk, _recipient in written]

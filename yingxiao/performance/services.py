@@ -415,29 +415,55 @@ class _Answerable:
         position = self.positions[user_id]
         return position.department_id if position is not None else None
 
-    def _post(self, pk: int) -> Position:
-        if pk not in self.posts:
-            self.posts[pk] = Position.objects.only("superior_id").get(pk=pk)
-        return self.posts[pk]
+    def _read_posts(self, post_ids: set[int]) -> None:
+        """The posts and their current holders (as ``holders``: primary first, then by start), one
+        query each for all the posts not read yet."""
+        missing = post_ids - set(self.posts)
+        if missing:
+            self.posts.update(Position.objects.only("superior_id").in_bulk(missing))
+        missing = post_ids - set(self.holders)
+        if missing:
+            for post_id in missing:
+                self.holders[post_id] = []
+            rows = (
+                Assignment.objects.filter(position_id__in=missing, ended_on__isnull=True)
+                .select_related("user")
+                .order_by("position_id", "-is_primary", "started_on", "pk")
+            )
+            for assignment in rows:
+                self.holders[assignment.position_id].append(assignment.user)
 
-    def _holders(self, post: Position) -> list[User]:
-        if post.pk not in self.holders:
-            self.holders[post.pk] = holders(post)
-        return self.holders[post.pk]
+    def supervisors(self, people: list[User]) -> dict[int, User | None]:
+        """``supervisor_of`` for each person (by id), walking up all their reporting lines at once:
+        one read of posts and holders per level, not per person or per post."""
+        found: dict[int, User | None] = {}
+        walking: dict[int, tuple[int | None, set[int]]] = {}  # person id → (post to look at, posts seen)
+        for person in people:
+            position = self.positions[person.pk]
+            walking.setdefault(person.pk, (position.superior_id if position is not None else None, set()))
+        while walking:
+            for person_id, (post_id, seen) in walking.items():
+                if post_id is None or post_id in seen:
+                    found[person_id] = None
+            walking = {pk: step for pk, step in walking.items() if pk not in found}
+            self._read_posts({post_id for post_id, _seen in walking.values() if post_id is not None})
+            going_up: dict[int, tuple[int | None, set[int]]] = {}
+            for person_id, (post_id, seen) in walking.items():
+                if post_id is None:  # pragma: no cover - filtered out above
+                    continue
+                seen.add(post_id)
+                for holder in self.holders[post_id]:
+                    if holder.pk != person_id and holder.status != User.Status.LEFT and holder.is_active:
+                        found[person_id] = holder
+                        break
+                else:
+                    going_up[person_id] = (self.posts[post_id].superior_id, seen)
+            walking = going_up
+        return found
 
     def supervisor(self, person: User) -> User | None:
         """``supervisor_of(person)``, with the posts and their holders read once per batch."""
-        position = self.positions[person.pk]
-        superior_id = position.superior_id if position is not None else None
-        seen: set[int] = set()
-        while superior_id is not None and superior_id not in seen:
-            seen.add(superior_id)
-            superior = self._post(superior_id)
-            for holder in self._holders(superior):
-                if holder.pk != person.pk and holder.status != User.Status.LEFT and holder.is_active:
-                    return holder
-            superior_id = superior.superior_id
-        return None
+        return self.supervisors([person])[person.pk]
 
 
 def violation_record_many(*, actor_or_system: User | None, rule_id: str, breaches: list[Breach]) -> list[Violation]:
@@ -445,8 +471,10 @@ def violation_record_many(*, actor_or_system: User | None, rule_id: str, breache
 
     Per breach: the violation, the frontline person's supervisor's linked violation at
     ``supervisor_multiple``× (乐捐加倍), one approval request for both with its signed submission entry
-    (HR-8), the approver told after commit. Set-based: bulk inserts and one read of the people's
-    posts, whatever the number of breaches; routing is resolved once per (department, amount).
+    (HR-8), the approver told after commit. Set-based: one read of the people's posts and one per
+    level of their reporting lines, whatever the number of breaches; routing is resolved once per
+    (department, amount); on PostgreSQL each table written by one ``INSERT … SELECT … FROM unnest``
+    (``ledger_sql``), elsewhere by ``bulk_create``.
     A breach whose ``breach_key`` is recorded already returns the existing violation. Validation
     fails the whole batch before anything is written. A request the routing approves at once (no
     step applies) goes through ``approval_submit`` one by one so its callbacks run as usual.
@@ -469,13 +497,16 @@ def violation_record_many(*, actor_or_system: User | None, rule_id: str, breache
                 _may_record_for(actor, breach.person)
                 checked.add(breach.person.pk)
     keys = [key for _b, _e, _v, key in items if key]
-    by_key = {v.breach_key: v for v in Violation.objects.filter(breach_key__in=keys)} if keys else {}
+    # ``<> ''`` as the unique index's condition, so the index is used for however many keys
+    recorded = Violation.objects.filter(breach_key__in=keys).exclude(breach_key="")
+    by_key = {v.breach_key: v for v in recorded} if keys else {}
     fresh: list[int] = []  # indexes of the breaches to record (a key twice in the batch: once)
+    claimed: set[str] = set()
     for index, (_b, _e, _v, key) in enumerate(items):
-        if key and key in by_key:
+        if key and (key in by_key or key in claimed):
             continue
         if key:
-            by_key[key] = Violation()  # claimed by this index; replaced below
+            claimed.add(key)  # by this index; the others with the key get its violation
         fresh.append(index)
     try:
         with transaction.atomic():
@@ -510,12 +541,18 @@ def _create_many(actor: User | None, rule_id: str, items: list[tuple[Breach, str
     todo = items
     if not todo:
         return []
+    if connection.vendor == "postgresql":  # the same records, set-based inside the database
+        from .ledger_sql import create_many
+
+        return create_many(actor, rule_id, todo)
     people = _Answerable()
     people.load({breach.person.pk for breach, *_rest in todo})
     multiple = Decimal(str(_policy("supervisor_multiple")))
     content_types: dict[type, ContentType] = {}
     owns: list[Violation] = []
     supervisors: list[tuple[Violation, User]] = []
+    # rule: DIS-1 — for a frontline employee the direct superior is fined too, at the multiple.
+    answerable = people.supervisors([breach.person for breach, *_rest in todo if people.frontline(breach.person)])
     for breach, evidence, value, key in todo:
         link: dict[str, Any] = {}
         if breach.subject is not None:
@@ -534,8 +571,7 @@ def _create_many(actor: User | None, rule_id: str, items: list[tuple[Breach, str
             **link,
         )
         owns.append(own)
-        # rule: DIS-1 — for a frontline employee the direct superior is fined too, at the multiple.
-        supervisor = people.supervisor(breach.person) if people.frontline(breach.person) else None
+        supervisor = answerable.get(breach.person.pk)
         if supervisor is not None:
             supervisors.append((own, supervisor))
     Violation.objects.bulk_create(owns, batch_size=1000)
