@@ -32,6 +32,30 @@ class _Rollback(Exception):
     pass
 
 
+# The same UPDATE plus what CUS-7 also keeps of a release — the pool entry and the ownership change
+# (without the explanations) — in one statement: a second baseline, printed beside the first.
+HAND_WRITTEN_RELEASE_WITH_HISTORY_SQL = """
+WITH old AS (
+    SELECT c.id, c.owner_id, c.department_id FROM customers_customer c
+    WHERE c.owner_id IS NOT NULL AND NOT c.is_archived AND NOT c.is_blacklisted
+      AND COALESCE(c.last_served_at, c.registered_at) < %(cutoff)s
+      AND NOT EXISTS (SELECT 1 FROM customers_ownershipchange oc
+                      WHERE oc.customer_id = c.id AND oc.changed_at >= %(cutoff)s)
+), released AS (
+    UPDATE customers_customer AS c SET owner_id = NULL, department_id = NULL FROM old
+    WHERE c.id = old.id RETURNING c.id, old.owner_id, old.department_id
+), entries AS (
+    INSERT INTO customers_poolentry (customer_id, entered_at, reason, rule_id, explanation, inputs,
+                                     released_owner_id, released_department_id, left_by)
+    SELECT id, %(now)s, 'CUS-7', 'CUS-7', '', '{}'::jsonb, owner_id, department_id, '' FROM released
+), changes AS (
+    INSERT INTO customers_ownershipchange (customer_id, changed_at, old_owner_id, old_department_id, reason, rule_id)
+    SELECT id, %(now)s, owner_id, department_id, 'CUS-7', 'CUS-7' FROM released
+)
+SELECT count(*) FROM released
+"""
+
+
 def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
@@ -71,6 +95,10 @@ def _child(mode: str, as_of_text: str) -> dict[str, Any]:
                 with connection.cursor() as cursor:
                     cursor.execute(pool.HAND_WRITTEN_RELEASE_SQL, {"cutoff": cutoff})
                     out["released"] = cursor.rowcount
+            elif mode == "sql_history":
+                with connection.cursor() as cursor:
+                    cursor.execute(HAND_WRITTEN_RELEASE_WITH_HISTORY_SQL, {"cutoff": cutoff, "now": as_of})
+                    out["released"] = cursor.fetchone()[0]
             elif mode == "count":
                 out["released"] = pool.releasable_customers(as_of).count()
             else:
