@@ -125,7 +125,7 @@ def release_batch(findings: Sequence[Finding]) -> list[bool]:
     """
     if not findings:
         return []
-    reason = gettext("Not served within the service window (CUS-7)")
+    reason = _release_reason()
     now = timezone.now()
     if connection.vendor == "postgresql":
         released = _release_batch_pg(findings, reason, now)
@@ -187,22 +187,8 @@ def release_apply_sql() -> ApplySQL:
 
     quote = connection.ops.quote_name
     customer = quote(Customer._meta.db_table)
-    entry_columns = _columns(
-        PoolEntry,
-        "customer",
-        "entered_at",
-        "reason",
-        "rule_id",
-        "rule_result",
-        "explanation",
-        "inputs",
-        "released_owner",
-        "released_department",
-        "left_by",
-    )
-    change_columns = _columns(
-        OwnershipChange, "customer", "changed_at", "old_owner", "old_department", "reason", "rule_id"
-    )
+    entry_columns = _columns(PoolEntry, *_ENTRY_FIELDS)
+    change_columns = _columns(OwnershipChange, *_CHANGE_FIELDS)
     # Only the models' own table and column names are interpolated; every value is a parameter.
     ctes = f"""
         released AS (
@@ -222,8 +208,28 @@ def release_apply_sql() -> ApplySQL:
         ), done AS (
             SELECT subject_id, person_id, label FROM released
         )"""  # noqa: S608
-    reason = gettext("Not served within the service window (CUS-7)")
+    reason = _release_reason()
     return ApplySQL(ctes=ctes, params={"now": timezone.now(), "reason": reason, "rule": RULE_ID})
+
+
+# What a release writes, in the column order of both PostgreSQL statements (sweep and direct).
+_ENTRY_FIELDS = (
+    "customer",
+    "entered_at",
+    "reason",
+    "rule_id",
+    "rule_result",
+    "explanation",
+    "inputs",
+    "released_owner",
+    "released_department",
+    "left_by",
+)
+_CHANGE_FIELDS = ("customer", "changed_at", "old_owner", "old_department", "reason", "rule_id")
+
+
+def _release_reason() -> str:
+    return gettext("Not served within the service window (CUS-7)")
 
 
 def _columns(model: type[Any], *names: str) -> str:
@@ -255,28 +261,12 @@ def _release_batch_pg(findings: Sequence[Finding], reason: str, now: dt.datetime
               AND c.last_served_at IS NOT DISTINCT FROM f.served AND c.department_id IS NOT DISTINCT FROM f.dept
             RETURNING c.id
         ), entries AS (
-            INSERT INTO {pool_entry} ({
-        _columns(
-            PoolEntry,
-            "customer",
-            "entered_at",
-            "reason",
-            "rule_id",
-            "rule_result",
-            "explanation",
-            "inputs",
-            "released_owner",
-            "released_department",
-            "left_by",
-        )
-    })
+            INSERT INTO {pool_entry} ({_columns(PoolEntry, *_ENTRY_FIELDS)})
             SELECT f.id, %(now)s, %(reason)s, %(rule)s, f.result_id, COALESCE(r.explanation, ''),
                    COALESCE(r.inputs -> 'facts', '{{}}'::jsonb), f.owner_id, f.dept, ''
             FROM f JOIN released USING (id) LEFT JOIN {result} AS r ON r.id = f.result_id
         ), changes AS (
-            INSERT INTO {change} ({
-        _columns(OwnershipChange, "customer", "changed_at", "old_owner", "old_department", "reason", "rule_id")
-    })
+            INSERT INTO {change} ({_columns(OwnershipChange, *_CHANGE_FIELDS)})
             SELECT f.id, %(now)s, f.owner_id, f.dept, %(reason)s, %(rule)s FROM f JOIN released USING (id)
         )
         SELECT id FROM released
