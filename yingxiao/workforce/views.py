@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yingxiao.core.errors import BusinessError
+from yingxiao.core.exports import XLSX, export_check_and_log
+from yingxiao.core.pagination import paginate
 from yingxiao.core.querysets import get_restricted_or_404
 from yingxiao.org.models import Department, User
 from yingxiao.org.selectors import primary_department
@@ -103,7 +106,11 @@ def correction_view(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-def _sheet_rows(request: AuthenticatedRequest) -> tuple[dt.date, Department | None, list[selectors.SheetRow]]:
+# People per page of the monthly sheet; the export holds everyone in scope (within the ARC-2 caps).
+SHEET_PAGE_SIZE = 100
+
+
+def _sheet_people(request: AuthenticatedRequest) -> tuple[dt.date, Department | None, QuerySet[User]]:
     month = selectors.parse_month(request.GET.get("month")) or timezone.localdate().replace(day=1)
     department = None
     if request.GET.get("department", "").isdigit():
@@ -112,20 +119,24 @@ def _sheet_rows(request: AuthenticatedRequest) -> tuple[dt.date, Department | No
     people = selectors.visible_people(request.user, department)
     if not people.exists():
         people = selectors.visible_people(request.user).filter(pk=request.user.pk)
-    return month, department, selectors.attendance_sheet(request.user, month, people[:500])
+    return month, department, people
 
 
 @require_GET
 def sheet_view(request: AuthenticatedRequest) -> HttpResponse:
-    """rule: HR-2 — the monthly sheet: own for staff, the department for heads, all for HR/director."""
+    """rule: HR-2 — the monthly sheet: own for staff, the department for heads, all for HR/director;
+    a page of people at a time, so a division of a thousand is shown whole, page by page."""
     _need(request, "workforce.view_attendancerecord")
-    month, department, rows = _sheet_rows(request)
+    month, department, people = _sheet_people(request)
+    page = paginate(request, people, per_page=SHEET_PAGE_SIZE)
+    rows = selectors.attendance_sheet(request.user, month, list(page.object_list))
     selectors.attach_evaluations(request.user, month, rows)
     return render(
         request,
         "workforce/sheet.html",
         {
             "rows": rows,
+            "page": page,
             "month": month,
             "department": department,
             "departments": Department.objects.filter(is_active=True).order_by("path"),
@@ -135,11 +146,18 @@ def sheet_view(request: AuthenticatedRequest) -> HttpResponse:
 
 @require_GET
 def sheet_export_view(request: AuthenticatedRequest) -> HttpResponse:
-    """rule: HR-2 — the same sheet (same scope) as an Excel workbook, per person and per department."""
+    """rule: HR-2, ARC-2 — the same sheet (same scope, every page) as an Excel workbook, per person
+    and per department; exporting is a right of its own, capped and logged like every export."""
     from .exports import attendance_workbook
 
     _need(request, "workforce.view_attendancerecord")
-    month, department, rows = _sheet_rows(request)
+    month, department, people = _sheet_people(request)
+    filters = {"month": f"{month:%Y-%m}", "department": department.pk if department is not None else None}
+    try:
+        export_check_and_log(request.user, list_name="attendance_sheet", rows=people.count(), filters=filters, fmt=XLSX)
+    except BusinessError as error:
+        return render(request, "core/export_refused.html", {"error": error}, status=error.status)
+    rows = selectors.attendance_sheet(request.user, month, people)
     response = HttpResponse(
         attendance_workbook(rows, month),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
