@@ -90,8 +90,9 @@ def test_cus_7_customer_unserved_for_91_days_is_released_89_and_90_are_not(peopl
     entry = PoolEntry.objects.get(customer=released, left_at__isnull=True)
     assert entry.rule_id == "CUS-7"
     assert entry.released_owner_id == people.rep.pk and entry.released_department_id == people.domestic.pk
-    assert "久未服务公司" in entry.explanation and "91" in entry.explanation
+    assert "久未服务公司" in entry.explained and "91" in entry.explained
     assert entry.rule_result.inputs["params"]["service_window_days"] == 90
+    assert entry.facts["days"] == 91 and entry.explanation == ""  # kept once, on the rule result
     change = OwnershipChange.objects.get(customer=released)
     assert change.rule_id == "CUS-7" and change.old_owner_id == people.rep.pk and change.new_owner_id is None
     assert Notification.objects.filter(recipient=people.rep, link=reverse("customers:pool")).count() == 1

@@ -340,6 +340,8 @@ class PoolEntrySerializer(serializers.ModelSerializer[PoolEntry]):
     is_blacklisted = serializers.BooleanField(source="customer.is_blacklisted", read_only=True)
     released_owner_name = serializers.StringRelatedField(source="released_owner")
     released_department_name = serializers.StringRelatedField(source="released_department")
+    explanation = serializers.CharField(source="explained", read_only=True)
+    inputs = serializers.DictField(source="facts", read_only=True)
 
     class Meta:
         model = PoolEntry

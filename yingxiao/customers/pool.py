@@ -182,7 +182,8 @@ def release_check_sql(as_of: dt.datetime) -> tuple[str, list[Any]]:
 def release_apply_sql() -> ApplySQL:
     """rule: CUS-7 — the release of a batch of pending results (``PoolRelease.apply_sql``): the
     compare-and-set UPDATE (owner, department and last service still what the check saw), the
-    pool entries with the recorded explanation and inputs, the ownership changes."""
+    pool entries (pointing at their rule result, which holds the explanation and inputs), the
+    ownership changes."""
     from yingxiao.policy.registry import ApplySQL
 
     quote = connection.ops.quote_name
@@ -196,10 +197,10 @@ def release_apply_sql() -> ApplySQL:
             WHERE c.id = b.subject_id AND c.owner_id = b.person_id
               AND c.last_served_at IS NOT DISTINCT FROM (b.facts ->> 'served_at')::timestamptz
               AND c.department_id IS NOT DISTINCT FROM (b.facts ->> 'dept')::bigint
-            RETURNING c.id AS subject_id, b.person_id, b.result_id, b.explanation, b.facts, c.name AS label
+            RETURNING c.id AS subject_id, b.person_id, b.result_id, b.facts, c.name AS label
         ), entries AS (
             INSERT INTO {quote(PoolEntry._meta.db_table)} ({entry_columns})
-            SELECT subject_id, %(now)s, %(reason)s, %(rule)s, result_id, explanation, facts, person_id,
+            SELECT subject_id, %(now)s, %(reason)s, %(rule)s, result_id, '', '{{}}'::jsonb, person_id,
                    (facts ->> 'dept')::bigint, ''
             FROM released
         ), changes AS (
@@ -240,15 +241,12 @@ def _columns(model: type[Any], *names: str) -> str:
 def _release_batch_pg(findings: Sequence[Finding], reason: str, now: dt.datetime) -> set[int]:
     """One statement: the compare-and-set UPDATE, and from its RETURNING rows the pool entries
     and ownership changes (data-modifying CTEs). Only ids and compare values travel as arrays;
-    the explanation and inputs are copied inside the database from the engine's ``RuleResult``
-    (a finding without one — applied outside a sweep — gets the explanation it carries)."""
-    from yingxiao.policy.models import RuleResult
-
+    an entry with a ``RuleResult`` reads its explanation and inputs there (a finding without
+    one — applied outside a sweep — gets the explanation it carries)."""
     quote = connection.ops.quote_name
     customer = quote(Customer._meta.db_table)
     pool_entry = quote(PoolEntry._meta.db_table)
     change = quote(OwnershipChange._meta.db_table)
-    result = quote(RuleResult._meta.db_table)
     # Only the models' own table and column names are interpolated; every value is a parameter.
     sql = f"""
         WITH f AS (
@@ -262,9 +260,8 @@ def _release_batch_pg(findings: Sequence[Finding], reason: str, now: dt.datetime
             RETURNING c.id
         ), entries AS (
             INSERT INTO {pool_entry} ({_columns(PoolEntry, *_ENTRY_FIELDS)})
-            SELECT f.id, %(now)s, %(reason)s, %(rule)s, f.result_id, COALESCE(r.explanation, ''),
-                   COALESCE(r.inputs -> 'facts', '{{}}'::jsonb), f.owner_id, f.dept, ''
-            FROM f JOIN released USING (id) LEFT JOIN {result} AS r ON r.id = f.result_id
+            SELECT f.id, %(now)s, %(reason)s, %(rule)s, f.result_id, '', '{{}}'::jsonb, f.owner_id, f.dept, ''
+            FROM f JOIN released USING (id)
         ), changes AS (
             INSERT INTO {change} ({_columns(OwnershipChange, *_CHANGE_FIELDS)})
             SELECT f.id, %(now)s, f.owner_id, f.dept, %(reason)s, %(rule)s FROM f JOIN released USING (id)
@@ -310,8 +307,8 @@ def _release_batch_portable(findings: Sequence[Finding], reason: str, now: dt.da
             reason=reason,
             rule_id=RULE_ID,
             rule_result_id=f.result_id,
-            explanation=f.explanation,
-            inputs=dict(f.facts),
+            explanation="" if f.result_id else f.explanation,
+            inputs={} if f.result_id else dict(f.facts),
             released_owner_id=f.person_id,
             released_department_id=f.facts.get("dept"),
         )

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yingxiao.core.errors import BusinessError
 from yingxiao.core.pagination import paginate
-from yingxiao.policy.engine import explain_result
 from yingxiao.policy.registry import run_sweep
 from yingxiao.policy.tasks import run_rule_sweep
 from yingxiao.policy.values import policy_value
@@ -32,12 +31,8 @@ from .pool_forms import AllocationForm, BlacklistRequestForm, PoolSearchForm, Pr
 PAGE_SIZE = 25
 
 
-def _explained(entry: Any) -> str:
-    return explain_result(entry.rule_result) if entry.rule_result_id else entry.explanation
-
-
 def _entry_rows(entries: list[Any]) -> list[dict[str, Any]]:
-    return [{"entry": entry, "explanation": _explained(entry)} for entry in entries]
+    return [{"entry": entry, "explanation": entry.explained} for entry in entries]
 
 
 @require_GET

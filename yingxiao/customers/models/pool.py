@@ -9,6 +9,8 @@ closes it. Ownership itself stays on ``Customer.owner`` and every change is logg
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -34,7 +36,9 @@ class PoolEntry(models.Model):
     entered_at = models.DateTimeField(_("in the pool since"), default=timezone.now)
     reason = models.CharField(_("reason"), max_length=300)
     rule_id = models.CharField(_("rule"), max_length=20, blank=True)
-    # The engine's record of the breach (explanation, inputs); None when entered by hand.
+    # The engine's record of the breach (explanation, inputs); None when entered by hand. A release
+    # by the engine keeps its explanation and inputs there only (see ``explained``/``facts``): the
+    # pool entry of each of a sweep's hundreds of thousands of releases does not copy them.
     # Foreign keys below are not searched by (``taken_by`` has its own index with ``left_at``), so
     # they carry no index of their own: every pool release writes a row here.
     rule_result = models.ForeignKey(
@@ -117,6 +121,23 @@ class PoolEntry(models.Model):
     @property
     def is_open(self) -> bool:
         return self.left_at is None
+
+    @property
+    def explained(self) -> str:
+        """Why the customer is in the pool: the engine's result explained in the reader's language,
+        or the text given with a release by hand."""
+        if self.rule_result_id:
+            from yingxiao.policy.engine import explain_result
+
+            return explain_result(self.rule_result)
+        return self.explanation
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        """The policy values and facts behind the release (the engine's inputs when it released)."""
+        if self.rule_result_id:
+            return dict((self.rule_result.inputs or {}).get("facts", {}))
+        return dict(self.inputs)
 
 
 class Allocation(models.Model):
