@@ -12,16 +12,25 @@ peak RSS is the case's; writes happen inside ONE transaction that is rolled back
   Targets: director p95 ≤ 500 ms, rep p95 ≤ 200 ms.
 - ``import_check`` / ``import_apply``: ``customers.imports.customer_import_check`` (dry run:
   parse, validate, repeats in the file, CUS-2 duplicates) and ``customer_import_apply`` (the same,
-  then customers, identity keys and history bulk-created) on a generated GBK CSV of
+  then customers, identity keys and first versions written: COPY and INSERT … SELECT on
+  PostgreSQL, ``customers.imports_write``) on a generated GBK CSV of
   ``--import-rows`` rows (5% phones and 3% names already in the archive, 1% bad, 1% repeated),
-  as bench_director. Rows/s by wall and CPU time, peak RSS. Target ≥ 5,000 rows/s, < 500 MB.
-- ``export_csv`` / ``export_xlsx``: ``core.exports.export_response`` (permission, caps, log,
+  as bench_director. The apply's time includes the foreign-key checks its commit would run
+  (``SET CONSTRAINTS ALL IMMEDIATE`` before the rollback; also reported alone). The tables it
+  writes are vacuumed before and after (rolled-back rows leave index entries until a VACUUM).
+  Rows/s by wall and CPU time, peak RSS. Target ≥ 5,000 rows/s, < 500 MB.
+- ``export_csv`` / ``export_xlsx``: the customer list's export (``customers.exports``: the list's
+  rows and columns) through ``core.exports.export_response`` (permission, caps, log,
   escaping — the path of every export view) of ``--export-rows`` customers as bench_director; the
   response is consumed as a client would (the CSV streamed chunk by chunk, the XLSX file
   streamed from its temporary file). Peak RSS target < 300 MB.
 
 Data: the base (``benchmarks.run``: customers, activities, org). Contracts/orders come from
-``benchmarks/sales.py`` when it has run (reported, not required). This module adds only target
+``benchmarks/sales.py`` and calls from ``benchmarks/telesales.py`` when they have run (reported, not
+required). The summaries the dashboard reads need no step here: the receivables day summary and the
+return-visit schedule (links, anchors, anchor days; ``activities`` migrations 0005/0006) are kept by
+PostgreSQL triggers through the generators' COPY and TRUNCATE, the agents' day rows are rebuilt by
+``benchmarks/telesales.py`` after its bulk insert. This module adds only target
 plans (PLN-1, for the plan-achievement KPI): for ``--period``'s year and the sales and
 new-customer metrics, a published plan of the centre with 12 month targets, each split over every
 bench rep — ``INSERT … SELECT`` once, recorded in ``bench_meta`` under ``dashboard``, reused after.
@@ -142,7 +151,9 @@ def data_sizes(url: str) -> dict[str, int | None]:
     sizes: dict[str, int | None] = {}
     with psycopg.connect(url, autocommit=True) as conn:
         for table in ("customers_customer", "activities_activity", "sales_order", "sales_contract",
-                      "sales_instalment", "planning_target"):  # fmt: skip
+                      "sales_instalment", "planning_target", "telesales_calllog", "telesales_agentday",
+                      "activities_returnvisitlink", "activities_returnvisitanchor",
+                      "activities_returnvisitanchorday"):  # fmt: skip
             try:
                 # The planner's estimate: counting 10M rows exactly would take longer than the cases.
                 sizes[table] = int(
@@ -262,7 +273,7 @@ def import_csv(rows: int, seed: int = 7) -> bytes:
 
 
 def _import_child(mode: str, rows: int) -> dict[str, Any]:
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from yingxiao.customers import imports
 
@@ -279,6 +290,11 @@ def _import_child(mode: str, rows: int) -> dict[str, Any]:
                 _ids, report, _allocation = imports.customer_import_apply(
                     actor=actor, filename="bench.csv", content=content, skip_invalid=True
                 )
+                # What the commit would check: the deferred foreign keys of every row written.
+                checks = time.perf_counter()
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                out["commit_checks_s"] = round(time.perf_counter() - checks, 2)
             out["seconds"] = round(time.perf_counter() - wall, 2)
             out["cpu_seconds"] = round(time.process_time() - cpu, 2)
             out |= {
@@ -296,34 +312,48 @@ def _import_child(mode: str, rows: int) -> dict[str, Any]:
     return out
 
 
+# Every table the apply writes. Its rows are rolled back, but their index entries stay until a
+# VACUUM (the bench server runs no autovacuum): without one, each run would find the indexes
+# bloated by the runs before it.
+IMPORT_TABLES = ("customers_customer", "customers_customeridentity", "customers_historicalcustomer",
+                 "customers_contact", "customers_historicalcontact", "customers_duplicateattempt")  # fmt: skip
+
+
+def vacuum_import_tables(url: str) -> float:
+    import psycopg
+
+    started = time.perf_counter()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"VACUUM (ANALYZE) {', '.join(IMPORT_TABLES)}")
+    return round(time.perf_counter() - started, 1)
+
+
 # --- export ------------------------------------------------------------------------------------
 def _export_child(mode: str, rows: int) -> dict[str, Any]:
     from django.db import transaction
     from django.utils.translation import gettext as _
 
     from yingxiao.archives.models import ExportLog
-    from yingxiao.core.exports import INLINE_MAX_BYTES, Column, export_response
-    from yingxiao.customers.models import Customer
+    from yingxiao.core.exports import INLINE_MAX_BYTES, export_response
+    from yingxiao.customers import exports
 
     actor = _director()
     fmt = "csv" if mode == "export_csv" else "xlsx"
     out: dict[str, Any] = {"mode": mode, "rows": rows, "rss_before_mb": _peak_rss_mb()}
-    columns = [
-        Column(_("Name"), "name"),
-        Column(_("Phone"), "phone"),
-        Column(_("Region"), "region"),
-        Column(_("Industry"), "industry"),
-        Column(_("Stage"), "get_stage_display"),
-        Column(_("Owner"), lambda c: c.owner.display_name if c.owner_id else ""),
-        Column(_("Department"), lambda c: c.department.name if c.department_id else ""),
-        Column(_("Registered"), "registered_at"),
-    ]
-    queryset = Customer.objects.restrict(actor, "view").select_related("owner", "department").order_by("pk")[:rows]
+    # The customer list's export (``customers:export``) without a filter, its first ``rows`` rows.
+    queryset = exports.customer_export_rows(actor, {})[:rows]
+    columns = exports.columns()
     try:
         with transaction.atomic():  # the ExportLog row is rolled back
             wall = time.perf_counter()
             response = export_response(
-                actor, list_name="bench.customers", filename="customers", rows=queryset, columns=columns, fmt=fmt
+                actor,
+                list_name=exports.LIST_NAME,
+                filename="customers",
+                rows=queryset,
+                columns=columns,
+                title=_("Customers"),
+                fmt=fmt,
             )
             first = None
             size = 0
@@ -336,7 +366,7 @@ def _export_child(mode: str, rows: int) -> dict[str, Any]:
             out["first_byte_s"] = round(first or 0, 3)
             out["mb"] = round(size / 2**20, 1)
             out["streamed"] = bool(response.streaming)
-            out["exported"] = ExportLog.objects.filter(list_name="bench.customers").latest("pk").row_count
+            out["exported"] = ExportLog.objects.filter(list_name=exports.LIST_NAME).latest("pk").row_count
             raise _Rollback
     except _Rollback:
         pass
@@ -385,10 +415,12 @@ def run_cases(args: argparse.Namespace) -> dict[str, Any]:
         result["dashboard"] = run_child(args.url, ["dashboard", args.url, args.period, str(args.requests)])
         print("dashboard", json.dumps(result["dashboard"], default=str)[:1500], flush=True)
     if "import" in only:
+        result["import_vacuum_s"] = vacuum_import_tables(args.url)  # what earlier rolled-back runs left
         for mode in ("import_check", "import_apply"):
             runs = [run_child(args.url, [mode, str(args.import_rows)]) for _ in range(args.repeats)]
             print(mode, json.dumps(runs, ensure_ascii=False), flush=True)
             result[mode] = _best(runs)
+        vacuum_import_tables(args.url)
     if "export" in only:
         for mode in ("export_csv", "export_xlsx"):
             runs = [run_child(args.url, [mode, str(args.export_rows)]) for _ in range(args.repeats)]
@@ -437,7 +469,9 @@ def markdown(result: dict[str, Any]) -> str:
             continue
         lines.append(
             f"| {title}, {r['rows']:,} rows ({r['accepted']:,} accepted, {r['duplicates']:,} duplicates, "
-            f"{r['invalid']:,} invalid) | {r['rows_per_s']:,} rows/s ({r['seconds']} s; CPU {r['cpu_seconds']} s) "
+            f"{r['invalid']:,} invalid) | {r['rows_per_s']:,} rows/s ({r['seconds']} s; CPU {r['cpu_seconds']} s"
+            + (f"; of which commit checks {r['commit_checks_s']} s" if "commit_checks_s" in r else "")
+            + ") "
             "| – | "
             f"{r['peak_rss_mb']} | ≥ 5,000 rows/s, < 500 MB | {_verdict(r.get('pass'))} |"
         )

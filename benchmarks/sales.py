@@ -603,14 +603,19 @@ NOTES = [
 ]
 
 
+def _count(value: Any) -> str:
+    """A count with thousands separators; "?" when the case was never run on this database."""
+    return f"{value:,}" if isinstance(value, int) else "?"
+
+
 def markdown(result: dict[str, Any]) -> str:
     kp = result.get("kpis") or {}
     data = result.get("data") or {}
     lines = [
         "# Sales benchmark (issue 4)",
         "",
-        f"Database `{result.get('url_db')}`: {kp.get('contracts', '?'):,} contracts, "
-        f"{kp.get('instalments', '?'):,} payment-plan lines (generated: {data.get('contracts', '?'):,} quotes, "
+        f"Database `{result.get('url_db')}`: {_count(kp.get('contracts'))} contracts, "
+        f"{_count(kp.get('instalments'))} payment-plan lines (generated: {_count(data.get('contracts'))} quotes, "
         f"orders and contracts); as of {AS_OF}. Load at the start {result.get('load_start')}, at the end "
         f"{result.get('load_end')} (2 cores shared with other sessions).",
         "",

@@ -26,6 +26,11 @@ from yingxiao.customers.normalize import (
 )
 from yingxiao.org.models import Assignment, Department, Position, Role, User
 from yingxiao.org.selectors import holders, superior_of
+from yingxiao.performance.models import Violation
+from yingxiao.sales.models import Contract, Receipt
+from yingxiao.service.models import Complaint
+from yingxiao.telesales.models import CallLog
+from yingxiao.workforce.models import AttendanceRecord
 
 pytestmark = pytest.mark.django_db
 ANCHOR = "2026-11-20"
@@ -72,7 +77,22 @@ def test_load_demo_is_deterministic():
         rows = Customer.objects.order_by("name").values_list(
             "name", "owner__username", "department__code", "registered_at", "stage", "last_served_at"
         )
-        return [*rows, (Activity.objects.count(),)]
+        # The business modules: same deals, money, complaints, calls, attendance and fines.
+        modules = [
+            Contract.objects.order_by("customer__name", "signed_on").values_list(
+                "customer__name", "amount", "signed_on", "status"
+            ),
+            Receipt.objects.order_by("received_on", "amount").values_list("contract__customer__name", "amount"),
+            Complaint.objects.order_by("received_at").values_list("customer__name", "status", "received_at"),
+            CallLog.objects.order_by("started_at", "agent__username").values_list("agent__username", "outcome"),
+            AttendanceRecord.objects.order_by("day", "person__username").values_list(
+                "person__username", "clock_in", "late_tier"
+            ),
+            Violation.objects.order_by("rule_id", "person__username", "amount").values_list(
+                "rule_id", "person__username", "amount", "status"
+            ),
+        ]
+        return [*rows, (Activity.objects.count(),), *(tuple(qs) for qs in modules)]
 
     class Rollback(Exception):
         pass

@@ -454,3 +454,82 @@ def test_cus_7_in_database_release_is_compare_and_set_and_tells_owners_once(peop
     assert skipped.outcome == RuleResult.Outcome.SKIPPED
     notice = Notification.objects.get(recipient=people.rep, link=reverse("customers:pool"))
     assert " 7 " in notice.message and notice.message.endswith("…")
+
+
+@needs_postgres
+def test_cus_7_in_database_sweep_writes_each_result_once_already_decided(people):
+    from yingxiao.policy.models import RuleRun
+
+    released = [owned(people.rep, people.domestic, served_days=100) for _ in range(3)]
+    with time_machine.travel(NOW, tick=False):
+        run = run_sweep("CUS-7", as_of=NOW).runs[0]
+    assert (run.found, run.recorded, run.applied, run.skipped) == (3, 3, 3, 0)
+    results = RuleResult.objects.filter(rule_id="CUS-7")
+    assert {r.outcome for r in results} == {RuleResult.Outcome.APPLIED}
+    assert all(r.decided_at is not None for r in results)
+    entries = PoolEntry.objects.filter(customer__in=released).select_related("rule_result")
+    assert {e.rule_result.subject_id for e in entries} == {c.pk for c in released}
+    assert RuleRun.objects.get(pk=run.run_id).found == 3
+    # the findings' temporary table is gone with the sweep
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_class WHERE relname LIKE 'policy_sweep_findings_%%'")
+        assert cursor.fetchone()[0] == 0
+
+
+@needs_postgres
+def test_cus_7_in_database_sweep_never_releases_a_breach_recorded_before(people):
+    """A breach an earlier run recorded (here: skipped) is neither recorded nor released again."""
+    from yingxiao.policy import engine, values
+    from yingxiao.policy.models import RuleRun
+    from yingxiao.policy.registry import get_rule
+
+    customer = owned(people.rep, people.domestic, served_days=100)
+    leftover = owned(people.rep, people.domestic, served_days=120)
+    rule = get_rule("CUS-7")
+    params = values.stored_values(rule.params, at=NOW)
+    dead = RuleRun.objects.create(rule_id=rule.id, as_of=NOW, mode=RuleRun.Mode.APPLY, params=params)
+    summary = engine.RunSummary(rule_id=rule.id, run_id=dead.pk, mode=dead.mode)
+    engine._record_sql(rule, dead, summary, params, engine._in_database(rule, NOW, params))
+    RuleResult.objects.filter(subject_id=customer.pk).update(outcome=RuleResult.Outcome.SKIPPED)
+    # ``leftover`` stays pending, as a worker killed between recording and applying leaves it
+    with time_machine.travel(NOW, tick=False):
+        run = run_sweep("CUS-7", as_of=NOW).runs[0]
+    customer.refresh_from_db()
+    leftover.refresh_from_db()
+    assert customer.owner_id == people.rep.pk  # recorded before: not applied again
+    assert leftover.owner_id is None  # the dead run's pending result applied first
+    assert (run.found, run.recorded, run.already_recorded) == (1, 0, 1)
+    assert RuleResult.objects.filter(rule_id="CUS-7").count() == 2
+    assert PoolEntry.objects.filter(customer=leftover).count() == 1
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_cus_7_two_concurrent_in_database_sweeps_release_each_customer_once():
+    from tests.personas import build_personas
+
+    people = build_personas()
+    customers = [owned(people.rep, people.domestic, served_days=100 + i) for i in range(40)]
+    barrier = threading.Barrier(2)
+    runs: list = []
+
+    def sweep_once():
+        try:
+            barrier.wait()
+            with time_machine.travel(NOW, tick=False):
+                runs.append(run_sweep("CUS-7", as_of=NOW).runs[0])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep_once) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(runs) == 2
+    assert sum(run.applied for run in runs) == 40
+    ids = [c.pk for c in customers]
+    assert Customer.objects.filter(pk__in=ids, owner__isnull=True).count() == 40
+    assert PoolEntry.objects.filter(customer_id__in=ids).count() == 40
+    assert OwnershipChange.objects.filter(customer_id__in=ids).count() == 40
+    assert RuleResult.objects.filter(rule_id="CUS-7").count() == 40

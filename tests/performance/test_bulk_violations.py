@@ -5,6 +5,7 @@ with the number of breaches."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -16,7 +17,13 @@ from yingxiao.approvals.models import Decision
 from yingxiao.core.errors import BusinessError
 from yingxiao.core.models import Notification
 from yingxiao.performance.models import Violation
-from yingxiao.performance.services import Breach, violation_record, violation_record_many
+from yingxiao.performance.services import (
+    Breach,
+    LedgerRow,
+    violation_record,
+    violation_record_many,
+    violation_record_rows,
+)
 
 from .conftest import approve
 
@@ -224,3 +231,98 @@ def test_dis_1_bulk_tells_an_absent_approvers_delegate_like_single(personas, dja
     bulk = list(Notification.objects.order_by("pk").values_list("recipient", "actor", "message"))
     assert bulk == single
     assert {recipient for recipient, _actor, _message in bulk} == {personas.director.pk, personas.head.pk}
+
+
+# --- breaches given by ids (``violation_record_rows``: the engine's set-based apply) -----------------
+def _rows(breaches: list[Breach]) -> list[LedgerRow]:
+    from django.contrib.contenttypes.models import ContentType
+
+    return [
+        LedgerRow(
+            person_id=b.person.pk,
+            evidence=b.evidence,
+            amount=b.amount,
+            breach_key=b.breach_key,
+            subject_type_id=ContentType.objects.get_for_model(b.subject).pk if b.subject is not None else None,
+            object_id=b.subject.pk if b.subject is not None else None,
+        )
+        for b in breaches
+    ]
+
+
+def test_dis_1_rows_and_bulk_paths_record_identical_violations(personas, django_capture_on_commit_callbacks):
+    subjects = [CustomerFactory(owner=personas.rep) for _ in range(5)]
+    with django_capture_on_commit_callbacks(execute=True):
+        bulk = violation_record_many(
+            actor_or_system=None, rule_id="HR-7", breaches=_breaches(personas, "bulk", subjects)
+        )
+    bulk_notes = list(Notification.objects.order_by("pk").values_list("recipient", "actor", "message"))
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        ids = violation_record_rows(
+            actor_or_system=None, rule_id="HR-7", rows=_rows(_breaches(personas, "rows", subjects))
+        )
+    rows_notes = list(Notification.objects.order_by("pk").values_list("recipient", "actor", "message"))
+    assert _records(list(Violation.objects.filter(pk__in=ids).order_by("pk"))) == _records(bulk)
+    assert rows_notes == bulk_notes and len(rows_notes) == 5
+    link = Notification.objects.order_by("pk").first().link
+    assert link.endswith(f"/{Violation.objects.get(pk=ids[0]).approval_id}/")  # the request's own page
+
+
+def test_dis_1_rows_record_each_breach_key_once_and_return_the_existing(personas):
+    first = violation_record(actor_or_system=None, person=personas.rep, rule_id="HR-7", evidence="x", amount=50,
+                             breach_key="k:1")  # fmt: skip
+    rows = [
+        LedgerRow(personas.rep.pk, "x", 50, "k:1"),  # recorded before
+        LedgerRow(personas.teammate.pk, "y", "20.005", "k:2"),
+        LedgerRow(personas.teammate.pk, "y", "20.005", "k:2"),  # twice in the rows
+        LedgerRow(personas.head.pk, " z ", 50),  # no key: always new
+    ]
+    ids = violation_record_rows(actor_or_system=None, rule_id="HR-7", rows=rows)
+    assert ids[0] == first.pk and ids[1] == ids[2] != first.pk and ids[3] not in ids[:3]
+    assert Violation.objects.get(pk=ids[1]).amount == Decimal("20.01")
+    assert Violation.objects.get(pk=ids[3]).evidence == "z"
+    before = Violation.objects.count()
+    again = violation_record_rows(actor_or_system=None, rule_id="HR-7", rows=rows[:3])
+    assert again == ids[:3] and Violation.objects.count() == before
+
+
+def test_dis_1_rows_bad_input_or_out_of_scope_records_nothing(personas):
+    good = LedgerRow(personas.rep.pk, "x", 50, "b:1")
+    for rows, actor, code in (
+        ([good, LedgerRow(personas.teammate.pk, " ", 50)], None, "performance.no_evidence"),
+        ([good, LedgerRow(personas.teammate.pk, "x", 0)], None, "performance.bad_amount"),
+        ([good, LedgerRow(personas.other_rep.pk, "x", 50)], personas.head, "performance.not_your_staff"),
+    ):
+        with pytest.raises(BusinessError) as refused:
+            violation_record_rows(actor_or_system=actor, rule_id="HR-7", rows=rows)
+        assert refused.value.code == code
+    assert not Violation.objects.exists()
+
+
+def test_dis_1_rows_query_count_does_not_grow_with_the_breaches(personas):
+    def run(n: int, prefix: str) -> int:
+        rows = [
+            LedgerRow([personas.rep, personas.other_rep][i % 2].pk, f"第{i}次", 50, f"{prefix}:{i}") for i in range(n)
+        ]
+        with CaptureQueriesContext(connection) as queries:
+            violation_record_rows(actor_or_system=None, rule_id="HR-7", rows=rows)
+        return len(queries)
+
+    run(2, "warm")  # the flow is created on first use
+    assert run(4, "small") == run(40, "large")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL array literals")
+def test_dis_1_array_literal_reads_back_every_value_unchanged():
+    from yingxiao.core.sql import array_literal
+
+    texts = ['引号"与\\反斜杠', "逗号,与{花括号}", " 空格 ", "NULL", "", None, "多行\n文本", "'单引号'"]
+    numbers = [1, None, -7, 2**62]
+    amounts = [Decimal("20.01"), Decimal("1E+2"), None]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT %s::text[], %s::bigint[], %s::numeric[]",
+            [array_literal(texts, "text"), array_literal(numbers, "bigint"), array_literal(amounts, "numeric")],
+        )
+        assert cursor.fetchone() == (texts, numbers, amounts)

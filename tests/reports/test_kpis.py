@@ -137,3 +137,39 @@ def test_periods_parse_month_quarter_year_and_week() -> None:
     assert parse_period("2026").end == dt.date(2027, 1, 1)
     week = parse_period("2026-W44")
     assert (week.start.weekday(), (week.end - week.start).days) == (0, 7)
+
+
+def test_tel_4_contact_capture_reads_the_agents_day_rows_kept_by_the_call_service(personas) -> None:
+    """留电率 from ``AgentDay``: calls logged through the service (TEL-2) — in both departments, at a local
+    day's edges — give the same figure as counting the calls, and it equals its drill-down (ORG-5)."""
+    import datetime as dt
+
+    from tests.telesales.conftest import grant_telesales_permissions, log, make_list
+    from yingxiao.telesales.models import AgentDay
+
+    from .conftest import SH
+
+    grant_telesales_permissions()
+    p = personas
+    outcomes = ("intent_a", "not_interested", "no_answer", "deal", "appointment", "busy")
+    text = "姓名,电话\n" + "".join(f"客户{n},1380000{n:04d}\n" for n in range(8))  # one number per call
+    lists = {}
+    for agent, name in ((p.rep, "国内名单"), (p.other_rep, "国际名单")):
+        entries = lists[agent.pk] = list(make_list(agent, text, name=name).entries.order_by("row_number"))
+        for n, outcome in enumerate(outcomes):
+            # 00:00 and 23:59 local on the month's first and last days: inside October, not outside it.
+            when = dt.datetime(2026, 10, 1 if n % 2 else 31, 0 if n % 2 else 23, 59 if n % 2 == 0 else 0, tzinfo=SH)
+            log(agent, entries[n], outcome=outcome, started_at=when)
+    november = dt.datetime(2026, 11, 1, 0, 0, tzinfo=SH)
+    log(p.rep, lists[p.rep.pk][7], outcome="intent_b", started_at=november)  # not October's
+    assert AgentDay.objects.exists()
+    period = parse_period(PERIOD)
+    kpi = kpis.KPIS_BY_CODE["contact_capture"]
+    for persona, expected in (("director", (6, 8)), ("head", (3, 4)), ("rep", (3, 4)), ("other_rep", (3, 4))):
+        viewer = fresh(getattr(p, persona))
+        figure = kpi.figure(viewer, period, None)
+        rows = kpis.rows(viewer, kpi, period, None)
+        assert (figure.hits, figure.total) == expected, persona
+        assert (figure.hits, figure.total) == (sum(1 for r in rows if r.hit), len(rows)), persona
+        calls = kpis._connected_calls(viewer, period, None)
+        assert (calls.filter(kpis._captured()).count(), calls.count()) == expected, persona

@@ -8,10 +8,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from tests.factories import AssignmentFactory, DepartmentFactory, UserFactory
 from yingxiao.core.models import CalendarDay, Notification
-from yingxiao.org.models import User
+from yingxiao.org.models import Department, Position, Role, User
 from yingxiao.performance.models import Violation
 from yingxiao.policy.registry import run_sweep
+from yingxiao.service import sla
 from yingxiao.service.models import Complaint, ComplaintEvent
 
 from .conftest import assign, make_complaint
@@ -107,3 +109,25 @@ def test_cmp_5_overdue_complaint_is_escalated_and_a_violation(cmp, customer):
     assert _sweep("CMP-5", late).applied == 1
     assert Violation.objects.filter(person=cmp.head, rule_id="CMP-5").count() == 1
     assert _sweep("CMP-5", late + dt.timedelta(days=1)).recorded == 0
+
+
+def test_cmp_2_the_answerable_head_walks_up_past_a_vacant_post_and_skips_people_who_left(cmp, customer):
+    team = DepartmentFactory(name="售后一组", parent=cmp.service_dept)  # no head post: the parent's head answers
+    vacant = DepartmentFactory(name="售后二组", parent=cmp.service_dept)
+    post = Position.objects.create(
+        title="组长", department=vacant, role=Role.objects.get(code="department_head"), is_head=True
+    )
+    gone = UserFactory(username="gone", display_name="已离职", status=User.Status.LEFT)
+    AssignmentFactory(user=gone, position=post)  # held only by someone who left: vacant
+    second = Position.objects.create(
+        title="副主管", department=cmp.service_dept, role=Role.objects.get(code="department_head"), is_head=True,
+        sort_order=9,
+    )  # fmt: skip
+    AssignmentFactory(user=UserFactory(username="deputy"), position=second)  # after the head (post order)
+    ids = [team.pk, vacant.pk, cmp.service_dept.pk, cmp.domestic.pk]
+    many = sla.head_post_holders_many(ids)
+    assert many[team.pk] == many[vacant.pk] == many[cmp.service_dept.pk]
+    assert many[team.pk][0] == cmp.cs_head and [u.username for u in many[team.pk]] == ["cs_head", "deputy"]
+    assert many[cmp.domestic.pk] == [cmp.head]
+    assert sla.responsible_heads(ids) == {pk: sla.responsible_head(Department.objects.get(pk=pk)) for pk in ids}
+    assert sla.acting_heads(ids) == {pk: sla.acting_head(Department.objects.get(pk=pk)) for pk in ids}

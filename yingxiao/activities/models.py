@@ -295,3 +295,121 @@ class KeyAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} ({self.get_level_display()})"
+
+
+# --- ACT-2: the return-visit schedule, kept by the database (PostgreSQL) -------------------------
+
+
+class DealStart(models.Model):
+    """When a customer first became a deal (成交): the earliest history row with the deal stage.
+
+    ``return_visits.with_return_visit_due`` asks the customer history for it per customer; the
+    dashboard's 回访及时率 reads it here instead (one row per customer that was ever a deal). On
+    PostgreSQL row triggers on the customer history keep it exact in the writing transaction,
+    whichever path writes history (saves, bulk imports, SQL); migration ``activities.0005`` fills
+    it. SQLite keeps nothing and computes from the history (``schedule.use_schedule_tables``).
+    Read-only for the application.
+    """
+
+    customer = models.OneToOneField(
+        "customers.Customer",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("customer"),
+    )
+    became_deal_at = models.DateTimeField(_("became a deal at"))
+
+    class Meta:
+        verbose_name = _("deal start")
+        verbose_name_plural = _("deal starts")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.became_deal_at:%Y-%m-%d}"
+
+
+class ReturnVisitLink(models.Model):
+    """One instant at which a customer had a counted return visit (ACT-2/ACT-3), with the instants
+    of the counted visits just before and just after it (NULL: none).
+
+    The gaps between return visits are what 回访及时率 counts; with each visit linked to its
+    neighbours, a period's figure reads the visits near the period and one row per customer (its
+    last visit before the period's bound) instead of every visit ever logged with a window
+    function. Several counted visits at the same instant are one row. Kept on PostgreSQL by row
+    triggers on ``activities_activity`` (a customer's links are rebuilt from its counted visits
+    whenever one of them is added, removed, moved or stops/starts counting); migration
+    ``activities.0005`` fills it. Read-only for the application.
+    """
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # the unique (customer, occurred_at) serves lookups by customer
+        related_name="+",
+        verbose_name=_("customer"),
+    )
+    occurred_at = models.DateTimeField(_("time"))
+    previous_at = models.DateTimeField(_("previous return visit"), null=True, blank=True)
+    next_at = models.DateTimeField(_("next return visit"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("return-visit link")
+        verbose_name_plural = _("return-visit links")
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "occurred_at"], name="act_rvlink_customer_time_uniq"),
+        ]
+        indexes = [
+            # The visits near a period (its segments) and each customer's last visit before a bound.
+            models.Index(fields=["occurred_at"], name="act_rvlink_time_idx"),
+            models.Index(fields=["next_at"], name="act_rvlink_next_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class ReturnVisitAnchor(models.Model):
+    """A transacted customer's (成交, not archived) current return-visit anchor: the local day of its last
+    counted return visit since it became a deal, or of becoming a deal (ACT-2: the next visit falls due
+    ``return_visit_days`` after it). One row per such customer; kept with ``ReturnVisitAnchorDay`` by
+    the same PostgreSQL triggers as the links (and by triggers on the customers for stage, archive and
+    registration changes); migration ``activities.0006`` fills both. Read-only for the application."""
+
+    customer = models.OneToOneField(
+        "customers.Customer",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("customer"),
+    )
+    anchor_day = models.IntegerField(_("anchor day (days since 1970-01-01, local)"))
+
+    class Meta:
+        verbose_name = _("return-visit anchor")
+        verbose_name_plural = _("return-visit anchors")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} @{self.anchor_day}"
+
+
+class ReturnVisitAnchorDay(models.Model):
+    """How many transacted customers have their return-visit anchor on a day, company-wide: the whole
+    centre's 回访及时率 adds up a few hundred days instead of reading every customer. Kept with
+    ``ReturnVisitAnchor`` (an anchor moving from one day to another moves one count). Read-only."""
+
+    anchor_day = models.IntegerField(_("anchor day (days since 1970-01-01, local)"), primary_key=True)
+    customers = models.IntegerField(_("customers"))
+
+    class Meta:
+        verbose_name = _("return-visit anchor day")
+        verbose_name_plural = _("return-visit anchor days")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"@{self.anchor_day}: {self.customers}"

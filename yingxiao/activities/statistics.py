@@ -293,6 +293,24 @@ def return_visit_punctuality_counts(
     counts as its items), computed in one statement instead of walking every customer's schedule.
     """
     # rule: ACT-2 — punctuality (回访及时率), set-based.
+    from .schedule import punctuality_counts, use_schedule_tables
+
+    if use_schedule_tables():  # PostgreSQL: the schedule tables its triggers keep (same figure)
+        return punctuality_counts(actor, first, last, department_id=department_id, today=today)
+    return reference_punctuality_counts(actor, first, last, department_id=department_id, today=today)
+
+
+def reference_punctuality_counts(
+    actor: User,
+    first: dt.date,
+    last: dt.date,
+    *,
+    department_id: int | None = None,
+    today: dt.date | None = None,
+) -> tuple[int, int]:
+    """``return_visit_punctuality_counts`` from the customer history and every counted return visit:
+    SQLite's path, and on PostgreSQL the reference the schedule tables are tested against."""
+    # rule: ACT-2 — punctuality (回访及时率), set-based, from the records themselves.
     from django.db import connection, transaction
 
     from yingxiao.customers.models import Customer

@@ -311,8 +311,13 @@ class Decision(models.Model):
         )
 
     def compute_signature(self) -> str:
+        return self.sign(self.content())
+
+    @staticmethod
+    def sign(content: str) -> str:
+        """The HMAC of a canonical ``content`` under the site key (entries signed in bulk)."""
         key = hashlib.sha256(f"yingxiao.approvals.decision:{settings.SECRET_KEY}".encode()).digest()
-        return hmac.new(key, self.content().encode(), hashlib.sha256).hexdigest()
+        return hmac.digest(key, content.encode(), "sha256").hex()
 
     def verify(self) -> bool:
         """True when the stored signature matches the content (nothing was altered)."""

@@ -87,6 +87,8 @@ def notify_many(messages: Iterable[tuple[User | None, str | Promise, str]], *, a
         return []
     from django.db import connection
 
+    from .sql import array_literal
+
     if connection.vendor == "postgresql":
         meta = Notification._meta
         quote = connection.ops.quote_name
@@ -102,9 +104,9 @@ def notify_many(messages: Iterable[tuple[User | None, str | Promise, str]], *, a
                 [
                     actor.pk if actor is not None else None,
                     timezone.now(),
-                    [recipient.pk for recipient, _m, _l in rows],
-                    [message for _r, message, _l in rows],
-                    [link for _r, _m, link in rows],
+                    array_literal([recipient.pk for recipient, _m, _l in rows], "bigint"),
+                    array_literal([message for _r, message, _l in rows]),
+                    array_literal([link for _r, _m, link in rows]),
                 ],
             )
             written = cursor.fetchall()

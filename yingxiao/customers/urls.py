@@ -27,6 +27,8 @@ urlpatterns = [
 urlpatterns += [path("", include("yingxiao.customers.relations.urls"))]
 
 # Customer archive import: dry run, then apply and allocate (CUS-2, CUS-6).
-from . import views_import  # noqa: E402
+from . import views_export, views_import  # noqa: E402
 
 urlpatterns += [path("import/", views_import.import_view, name="import")]
+# The list as Excel or CSV through the shared export control (ARC-2), in the viewer's scope (ORG-5).
+urlpatterns += [path("export/", views_export.customer_export_view, name="export")]

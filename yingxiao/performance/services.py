@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -374,6 +374,18 @@ class Breach:
     breach_key: str = ""
 
 
+class LedgerRow(NamedTuple):
+    """One breach for ``violation_record_rows``: a ``Breach`` with its person and subject as ids
+    (``subject_type_id``: the subject's ``ContentType`` id; it and ``object_id`` None for none)."""
+
+    person_id: int
+    evidence: str
+    amount: Any
+    breach_key: str = ""
+    subject_type_id: int | None = None
+    object_id: int | None = None
+
+
 class _Answerable:
     """Who answers for whom, read for many people at once (the batch form of ``primary_position``,
     ``is_frontline`` and ``supervisor_of``): one query for the people's posts, one per superior post."""
@@ -530,6 +542,96 @@ def violation_record_many(*, actor_or_system: User | None, rule_id: str, breache
         if violation.breach_key:
             by_key[violation.breach_key] = violation
     return [by_key[key] if key else by_index[index] for index, (_b, _e, _v, key) in enumerate(items)]
+
+
+def violation_record_rows(*, actor_or_system: User | None, rule_id: str, rows: list[LedgerRow]) -> list[int]:
+    """``violation_record_many`` for breaches given by ids (``LedgerRow``), e.g. a rule sweep's rows
+    read by SQL (``Rule.violation_sql``): the same records and validation, no model built per
+    breach. Returns the own violations' ids in the order of ``rows`` (a breach key recorded
+    already: the existing violation's). A concurrent writer that recorded one of the keys first
+    makes it raise ``IntegrityError`` with nothing written: apply the breaches again (the engine
+    then applies the batch through the rule's ``apply_batch``)."""
+    actor = actor_or_system
+    rule_id = (rule_id or "").strip()
+    if not _RULE_ID.match(rule_id):
+        raise BusinessError(errors.BAD_RULE, field="rule_id")
+    valid: list[LedgerRow] = []
+    amounts: dict[Any, Decimal] = {}  # ``_money`` once per distinct amount (a sweep's fine is one)
+    for row in rows:
+        evidence = (row.evidence or "").strip()
+        if not evidence:
+            raise BusinessError(errors.NO_EVIDENCE, field="evidence")
+        amount = amounts.get(row.amount)
+        if amount is None:
+            amount = amounts[row.amount] = _money(row.amount)
+        key = (row.breach_key or "").strip()[:240]
+        valid.append(LedgerRow(row.person_id, evidence, amount, key, row.subject_type_id, row.object_id))
+    persons = User.objects.in_bulk({row.person_id for row in valid})
+    unknown = {row.person_id for row in valid} - set(persons)
+    if unknown:
+        raise ValueError(f"violation_record_rows: no such people {sorted(unknown)}")
+    if actor is not None:
+        for person in persons.values():
+            _may_record_for(actor, person)
+    keys = [row.breach_key for row in valid if row.breach_key]
+    by_key: dict[str, int] = {}
+    if keys and connection.vendor == "postgresql":
+        from .ledger_sql import recorded_keys
+
+        by_key = recorded_keys(keys)
+    elif keys:  # ``<> ''`` as the unique index's condition, so the index is used for however many keys
+        by_key = dict(
+            Violation.objects.filter(breach_key__in=keys).exclude(breach_key="").values_list("breach_key", "pk")
+        )
+    fresh: list[int] = []  # indexes of the rows to record (a key twice in the rows: once)
+    claimed: set[str] = set()
+    for index, row in enumerate(valid):
+        if row.breach_key and (row.breach_key in by_key or row.breach_key in claimed):
+            continue
+        if row.breach_key:
+            claimed.add(row.breach_key)
+        fresh.append(index)
+    todo = [valid[i] for i in fresh]
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            from .ledger_sql import write_rows
+
+            made = write_rows(actor, rule_id, todo, persons).own_ids
+        else:
+            made = [v.pk for v in _create_many(actor, rule_id, _breach_items(todo, persons))]
+    by_index = dict(zip(fresh, made, strict=True))
+    for index, pk in by_index.items():
+        if valid[index].breach_key:
+            by_key[valid[index].breach_key] = pk
+    return [by_key[row.breach_key] if row.breach_key else by_index[i] for i, row in enumerate(valid)]
+
+
+def _breach_items(rows: list[LedgerRow], persons: dict[int, User]) -> list[tuple[Breach, str, Decimal, str]]:
+    """The rows as ``_create_many``'s items, their subjects read once per content type."""
+    subjects: dict[tuple[int, int], models.Model] = {}
+    wanted: dict[int, set[int]] = {}
+    for row in rows:
+        if row.subject_type_id is not None and row.object_id is not None:
+            wanted.setdefault(row.subject_type_id, set()).add(row.object_id)
+    for type_id, ids in wanted.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is not None:
+            subjects.update(((type_id, pk), obj) for pk, obj in model._default_manager.in_bulk(ids).items())
+    return [
+        (
+            Breach(
+                person=persons[row.person_id],
+                evidence=row.evidence,
+                amount=row.amount,
+                subject=subjects.get((row.subject_type_id or 0, row.object_id or 0)),
+                breach_key=row.breach_key,
+            ),
+            row.evidence,
+            row.amount,
+            row.breach_key,
+        )
+        for row in rows
+    ]
 
 
 def _create_many(actor: User | None, rule_id: str, items: list[tuple[Breach, str, Decimal, str]]) -> list[Violation]:

@@ -31,6 +31,8 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from yingxiao.core.sql import array_literal
+
 from . import kinds, values
 from .catalog import BY_NAME, Unit
 from .models import RuleResult, RuleRun
@@ -213,6 +215,10 @@ def _run_rule(rule: Rule, *, as_of: dt.datetime, dry_run: bool, progress: Progre
                 _preview_sql(rule, run, summary, in_db)
             elif dry_run:
                 _preview(rule, run, summary, params, progress)
+            elif in_db and in_db.apply is not None:
+                _record_and_apply_sql(rule, run, summary, params, in_db, progress)
+            elif in_db and (violate := _violation_sql(rule, as_of)) is not None:
+                _record_and_violate_sql(rule, run, summary, params, in_db, violate, progress)
             elif in_db:
                 _record_sql(rule, run, summary, params, in_db)
                 _apply_pending_sql(rule, summary, progress, in_db.apply)
@@ -376,11 +382,11 @@ def _insert_results(
                 suffix,
                 RuleResult.Outcome.PENDING,
                 timezone.now(),
-                [f.breach_key for f in ordered],
-                [f.subject_id for f in ordered],
-                [f.person_id for f in ordered],
-                [json.dumps(f.facts) for f in ordered],
-                details,
+                array_literal([f.breach_key for f in ordered]),
+                array_literal([f.subject_id for f in ordered], "bigint"),
+                array_literal([f.person_id for f in ordered], "bigint"),
+                array_literal([json.dumps(f.facts) for f in ordered]),
+                array_literal(details),
             ],
         )
 
@@ -402,9 +408,18 @@ _RESULT_COLUMNS = (
 )
 
 
-def _apply_pending(rule: Rule, summary: RunSummary, progress: Progress | None) -> None:
-    """Apply every pending result of the rule, chunk by chunk, each chunk in one transaction."""
+def _apply_pending(rule: Rule, summary: RunSummary, progress: Progress | None, ids: list[int] | None = None) -> None:
+    """Apply every pending result of the rule (or of ``ids`` only), chunk by chunk, each chunk in
+    one transaction. A violation rule with ``violation_sql`` is applied set-based on PostgreSQL
+    (``_apply_violations_sql``)."""
+    if ids is None and _apply_violations_sql(rule, summary, progress):
+        return
     last_pk = 0
+    pending = RuleResult.objects.select_for_update(skip_locked=True).filter(
+        rule_id=rule.id, outcome=RuleResult.Outcome.PENDING
+    )
+    if ids is not None:
+        pending = pending.filter(pk__in=ids)
     while True:
         with transaction.atomic():
             batch = [
@@ -418,8 +433,7 @@ def _apply_pending(rule: Rule, summary: RunSummary, progress: Progress | None) -
                     result_id=pk,
                 )
                 for pk, subject_id, breach_key, person_id, inputs, explanation, as_of in (
-                    RuleResult.objects.select_for_update(skip_locked=True)
-                    .filter(rule_id=rule.id, outcome=RuleResult.Outcome.PENDING, pk__gt=last_pk)
+                    pending.filter(pk__gt=last_pk)
                     .order_by("pk")
                     .values_list("pk", "subject_id", "breach_key", "person_id", "inputs", "explanation", "as_of")[
                         : rule.batch_size
@@ -533,7 +547,11 @@ def _in_database(rule: Rule, as_of: dt.datetime, params: dict[str, Any]) -> _InD
 
 
 def _findings_sql(in_db: _InDatabase) -> tuple[str, list[Any]]:
-    """``q``: the check's rows with their breach key (as ``Finding.breach_key``) and explanation."""
+    """``q``: the check's rows with their breach key (as ``Finding.breach_key``) and explanation.
+
+    ``OFFSET 0`` keeps the check a subquery of its own: flattened into this one, its ``facts``
+    expression (a ``jsonb_build_object`` of formatted columns) would be computed again for every
+    ``facts ->> …`` of the explanation."""
     check_sql, check_params = in_db.check
     detail_sql, detail_params = in_db.detail
     prefix, suffix = in_db.render.frame
@@ -542,7 +560,7 @@ def _findings_sql(in_db: _InDatabase) -> tuple[str, list[Any]]:
         "SELECT q.subject_id, q.person_id, q.facts, "  # noqa: S608
         "CASE WHEN q.key = '' THEN q.subject_id::text ELSE q.subject_id::text || ':' || q.key END AS breach_key, "
         f"%s || {detail_sql} || %s AS explanation "
-        f"FROM ({check_sql}) AS q(subject_id, key, person_id, facts)"
+        f"FROM (SELECT * FROM ({check_sql}) AS c(subject_id, key, person_id, facts) OFFSET 0) AS q"
     )
     return sql, [prefix, *detail_params, suffix, *check_params]
 
@@ -610,7 +628,8 @@ def _apply_pending_sql(rule: Rule, summary: RunSummary, progress: Progress | Non
     table = connection.ops.quote_name(RuleResult._meta.db_table)
     sql = (
         "WITH batch AS ("  # noqa: S608
-        "SELECT r.id AS result_id, r.subject_id, r.person_id, r.inputs -> 'facts' AS facts, r.explanation "
+        "SELECT r.id AS result_id, r.subject_id, r.person_id, r.inputs -> 'facts' AS facts, r.explanation, "
+        "r.breach_key "
         f"FROM {table} AS r WHERE r.rule_id = %(__rule)s AND r.outcome = %(__pending)s AND r.id > %(__last)s "
         "ORDER BY r.id LIMIT %(__size)s FOR UPDATE SKIP LOCKED"
         # ``IN (SELECT …)`` is a hashed subplan; a join with ``done`` would be planned as a nested
@@ -649,6 +668,327 @@ def _apply_pending_sql(rule: Rule, summary: RunSummary, progress: Progress | Non
         summary.skipped += decided - applied
         if progress:
             progress(_("%(rule)s: %(applied)s applied so far") % {"rule": rule.id, "applied": summary.applied})
+
+
+def _record_and_apply_sql(
+    rule: Rule,
+    run: RuleRun,
+    summary: RunSummary,
+    params: dict[str, Any],
+    in_db: _InDatabase,
+    progress: Progress | None,
+) -> None:
+    """A rule with ``check_sql`` and ``apply_sql``: each result written ONCE, already decided.
+
+    The check runs once into a temporary table, each finding with its result id drawn from the
+    results' sequence in breach-key order. Then batch by batch ONE statement (one transaction):
+    the batch's breaches not recorded before (unique key) go through the rule's compare-and-set
+    CTEs, and their results are inserted applied or skipped. No pending row is written and
+    updated again, which at 700,000 releases is most of the bookkeeping. A worker killed
+    mid-sweep leaves whole batches behind it; the next sweep finds the rest again, and a breach
+    recorded before is neither recorded nor applied again. (Foreign keys to the result, such as
+    the pool entry's, are checked at commit, after the result is in.) Pending results an earlier
+    run left (the two-step path) are applied first."""
+    assert in_db.apply is not None
+    _apply_pending_sql(rule, summary, progress, in_db.apply)
+    meta = RuleResult._meta
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    columns = ", ".join(quote(meta.get_field(name).column) for name in ("id", *_RESULT_COLUMNS, "decided_at"))
+    app_label, model_name = rule.subject_model.split(".")
+    subject_type = ContentType.objects.get_for_model(apps.get_model(app_label, model_name))
+    found = _stage_findings(run, summary, in_db)
+    # Only SQL the rule and this module wrote, and names made here, are interpolated; values are parameters.
+    sql = (
+        f"WITH taken AS (SELECT * FROM {found} WHERE result_id > %(__last)s ORDER BY result_id LIMIT %(__size)s), "  # noqa: S608
+        "batch AS (SELECT t.result_id, t.subject_id, t.person_id, t.facts, t.explanation, t.breach_key FROM taken AS t "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS r WHERE r.rule_id = %(__rule)s AND r.breach_key = t.breach_key)), "
+        f"{in_db.apply.ctes}, recorded AS ("
+        f"INSERT INTO {table} ({columns}) "
+        "SELECT b.result_id, %(__run)s, %(__rule)s, b.breach_key, %(__action)s, %(__type)s, b.subject_id, "
+        "b.person_id, %(__as_of)s, jsonb_build_object('facts', b.facts, 'params', %(__params)s::jsonb), "
+        # ``IN (SELECT …)``: a hashed subplan (see ``_apply_pending_sql``).
+        "b.explanation, CASE WHEN b.subject_id IN (SELECT subject_id FROM done) THEN %(__applied)s "
+        "ELSE %(__skipped)s END, '', %(__now)s, %(__now)s FROM batch AS b ORDER BY b.breach_key "
+        "ON CONFLICT DO NOTHING RETURNING outcome = %(__applied)s AS applied) "
+        "SELECT (SELECT max(result_id) FROM taken), (SELECT count(*) FROM taken), (SELECT count(*) FROM recorded), "
+        "(SELECT count(*) FROM recorded WHERE applied), (SELECT json_agg(p) FROM ("
+        "SELECT person_id, count(*) AS n, (array_agg(label ORDER BY subject_id))[1:5] AS labels "
+        "FROM done GROUP BY person_id) AS p)"
+    )
+    last = 0
+    try:
+        while True:
+            values = {
+                **in_db.apply.params,
+                "__rule": rule.id,
+                "__run": run.pk,
+                "__action": rule.action,
+                "__type": subject_type.pk,
+                "__as_of": run.as_of,
+                "__params": json.dumps(params),
+                "__applied": RuleResult.Outcome.APPLIED,
+                "__skipped": RuleResult.Outcome.SKIPPED,
+                "__last": last,
+                "__size": rule.batch_size,
+                "__now": timezone.now(),
+            }
+            with transaction.atomic(), connection.cursor() as cursor:
+                # Two sweeps of one rule at once (two schedulers) take turns batch by batch: each
+                # batch's statement then sees what the other committed, and the compare-and-set
+                # updates of the two never wait on each other in opposite orders.
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"policy.sweep:{rule.id}"])
+                cursor.execute(sql, values)
+                last_id, taken, recorded, applied, per_person = cursor.fetchone()
+                if not taken:
+                    break
+                if per_person:
+                    rule.after_apply_sql([(p["person_id"], p["n"], p["labels"]) for p in per_person])
+            last = last_id
+            summary.recorded += recorded
+            summary.applied += applied
+            summary.skipped += recorded - applied
+            if progress:
+                progress(_("%(rule)s: %(applied)s applied so far") % {"rule": rule.id, "applied": summary.applied})
+    finally:
+        if not connection.needs_rollback:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {found}")
+    summary.already_recorded = summary.found - summary.recorded
+
+
+def _stage_findings(run: RuleRun, summary: RunSummary, in_db: _InDatabase) -> str:
+    """The check run once into a temporary table (its quoted name returned; drop it after), each
+    finding with its result id drawn from the results' sequence in breach-key order, the lock
+    order of concurrent sweeps. Sets ``summary.found``."""
+    findings_sql, findings_params = _findings_sql(in_db)
+    meta = RuleResult._meta
+    found = connection.ops.quote_name(f"policy_sweep_findings_{run.pk}")
+    # Only SQL the rule and this module wrote, and names made here, are interpolated; values are parameters.
+    with whole_result_plans(), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {found} AS SELECT nextval(pg_get_serial_sequence(%s, %s)) AS result_id, f.* "  # noqa: S608
+            f"FROM ({findings_sql} ORDER BY 4) AS f",
+            [meta.db_table, meta.get_field("id").column, *findings_params],
+        )
+        summary.found = cursor.rowcount
+        cursor.execute(f"CREATE UNIQUE INDEX ON {found} (result_id)")
+        cursor.execute(f"ANALYZE {found}")
+    return found
+
+
+# --- violation rules applied set-based (PostgreSQL, rules with ``violation_sql``) ------------
+def _apply_violations_sql(rule: Rule, summary: RunSummary, progress: Progress | None) -> bool:
+    """The pending results of a violation rule with ``violation_sql``, per ``as_of`` and batch:
+    ONE statement locks the batch (``FOR UPDATE SKIP LOCKED``), runs the rule's compare-and-set,
+    marks each result applied or skipped and returns the breaches; the ledger records them set-based
+    (``violation_record_rows``), all in one transaction per batch. A batch whose ledger write fails
+    is rolled back and applied by the Python path (``apply_batch``, one by one on failure).
+    False: the rule has no ``violation_sql`` (the caller applies it in Python)."""
+    if connection.vendor != "postgresql" or rule.action != RuleResult.Action.VIOLATE:
+        return False
+    moments = list(
+        RuleResult.objects.filter(rule_id=rule.id, outcome=RuleResult.Outcome.PENDING)
+        .order_by("as_of")
+        .values_list("as_of", flat=True)
+        .distinct()
+    )
+    for as_of in moments:
+        action = rule.violation_sql(as_of)
+        if action is None:
+            return False
+        _apply_violations_of(rule, summary, progress, as_of, action)
+    return True
+
+
+def _apply_violations_of(
+    rule: Rule, summary: RunSummary, progress: Progress | None, as_of: dt.datetime, action: ApplySQL
+) -> None:
+    table = connection.ops.quote_name(RuleResult._meta.db_table)
+    # Only SQL the rule and this module wrote is interpolated; every value is a parameter.
+    sql = (
+        "WITH batch AS ("  # noqa: S608
+        "SELECT r.id AS result_id, r.subject_id, r.person_id, r.inputs -> 'facts' AS facts, r.explanation, "
+        "r.breach_key "
+        f"FROM {table} AS r WHERE r.rule_id = %(__rule)s AND r.outcome = %(__pending)s AND r.as_of = %(__as_of)s "
+        "AND r.id > %(__last)s ORDER BY r.id LIMIT %(__size)s FOR UPDATE SKIP LOCKED"
+        f"), {action.ctes}, decided AS ("
+        # ``IN (SELECT …)``: a hashed subplan (see ``_apply_pending_sql``).
+        f"UPDATE {table} AS r SET outcome = CASE WHEN r.id IN (SELECT result_id FROM breached) "
+        "THEN %(__applied)s ELSE %(__skipped)s END, decided_at = %(__now)s "
+        "FROM batch AS b WHERE r.id = b.result_id) "
+        "SELECT false, b.result_id, NULL, NULL, NULL, NULL, NULL, NULL FROM batch AS b UNION ALL "
+        "SELECT true, x.result_id, x.person_id, x.amount, x.breach_key, x.subject_type_id, x.object_id, x.evidence "
+        "FROM breached AS x"
+    )
+    last = 0
+    while True:
+        values = {
+            **action.params,
+            "__rule": rule.id,
+            "__as_of": as_of,
+            "__pending": RuleResult.Outcome.PENDING,
+            "__applied": RuleResult.Outcome.APPLIED,
+            "__skipped": RuleResult.Outcome.SKIPPED,
+            "__last": last,
+            "__size": rule.batch_size,
+            "__now": timezone.now(),
+        }
+        ids: list[int] = []
+        breaches: list[Any] | None = None
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    with connection.cursor() as cursor:
+                        cursor.execute(sql, values)
+                        rows = cursor.fetchall()
+                    ids = [row[1] for row in rows if not row[0]]
+                    if not ids:
+                        return
+                    breaches = _record_breaches(rule, [row for row in rows if row[0]])
+            except Exception:
+                if not ids:
+                    raise  # the statement itself failed: the rule's SQL is wrong
+                logger.warning("rule %s: set-based apply failed, applying the batch in Python", rule.id, exc_info=True)
+                breaches = None
+            if breaches is None:
+                _apply_pending(rule, summary, progress, ids=ids)
+        last = max(ids)
+        if breaches is not None:
+            summary.applied += len(breaches)
+            summary.skipped += len(ids) - len(breaches)
+            if progress:
+                progress(_("%(rule)s: %(applied)s applied so far") % {"rule": rule.id, "applied": summary.applied})
+        if len(ids) < rule.batch_size:  # a short batch: no unlocked pending result was left after it
+            return
+
+
+def _violation_sql(rule: Rule, as_of: dt.datetime) -> ApplySQL | None:
+    if rule.action != RuleResult.Action.VIOLATE:
+        return None
+    return rule.violation_sql(as_of)
+
+
+def _record_breaches(rule: Rule, breached: list[tuple[Any, ...]]) -> list[Any]:
+    """The ``breached`` rows (flag, result id, person, amount, breach key, subject type, object,
+    evidence) into the ledger, one per result in result order (the Python path's order)."""
+    from yingxiao.performance.services import LedgerRow, violation_record_rows
+
+    by_result = {row[1]: row for row in breached}
+    breaches = [LedgerRow(row[2], row[7], row[3], row[4], row[5], row[6]) for _id, row in sorted(by_result.items())]
+    if breaches:
+        violation_record_rows(actor_or_system=None, rule_id=rule.id, rows=breaches)
+    return breaches
+
+
+def _record_and_violate_sql(
+    rule: Rule,
+    run: RuleRun,
+    summary: RunSummary,
+    params: dict[str, Any],
+    in_db: _InDatabase,
+    action: ApplySQL,
+    progress: Progress | None,
+) -> None:
+    """A violation rule with ``check_sql`` and ``violation_sql``: each result written ONCE, already
+    decided (as ``_record_and_apply_sql``). The check runs once into a temporary table; then per
+    batch, in one transaction, ONE statement puts the breaches not recorded before through the
+    rule's compare-and-set (``breached``), inserts their results applied or skipped and returns the
+    breaches, which the ledger records set-based (``violation_record_rows``). A batch whose ledger
+    write fails is rolled back, recorded pending and applied in Python (``apply_batch``). Pending
+    results an earlier run left are applied first."""
+    _apply_violations_sql(rule, summary, progress)
+    meta = RuleResult._meta
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    names = ("id", *_RESULT_COLUMNS, "decided_at")
+    columns = ", ".join(quote(str(meta.get_field(name).column)) for name in names)
+    app_label, model_name = rule.subject_model.split(".")
+    subject_type = ContentType.objects.get_for_model(apps.get_model(app_label, model_name))
+    found = _stage_findings(run, summary, in_db)
+    # Only SQL the rule and this module wrote, and names made here, are interpolated; values are parameters.
+    taken = (
+        f"taken AS (SELECT * FROM {found} WHERE result_id > %(__last)s ORDER BY result_id LIMIT %(__size)s), "  # noqa: S608
+        "batch AS (SELECT t.result_id, t.subject_id, t.person_id, t.facts, t.explanation, t.breach_key FROM taken AS t "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS r WHERE r.rule_id = %(__rule)s AND r.breach_key = t.breach_key))"
+    )
+    insert = (
+        f"INSERT INTO {table} ({columns}) "
+        "SELECT b.result_id, %(__run)s, %(__rule)s, b.breach_key, %(__action)s, %(__type)s, b.subject_id, "
+        "b.person_id, %(__as_of)s, jsonb_build_object('facts', b.facts, 'params', %(__params)s::jsonb), b.explanation, "
+    )
+    sql = (
+        f"WITH {taken}, {action.ctes}, recorded AS ({insert}"  # noqa: S608
+        # ``IN (SELECT …)``: a hashed subplan (see ``_apply_pending_sql``).
+        "CASE WHEN b.result_id IN (SELECT result_id FROM breached) THEN %(__applied)s ELSE %(__skipped)s END, "
+        "'', %(__now)s, %(__now)s FROM batch AS b ORDER BY b.breach_key ON CONFLICT DO NOTHING RETURNING id) "
+        "SELECT false, (SELECT max(result_id) FROM taken), (SELECT count(*) FROM taken), "
+        "(SELECT count(*) FROM recorded)::numeric, NULL::text, NULL::integer, NULL::bigint, NULL::text UNION ALL "
+        "SELECT true, x.result_id, x.person_id, x.amount, x.breach_key, x.subject_type_id, x.object_id, x.evidence "
+        "FROM breached AS x WHERE x.result_id IN (SELECT id FROM recorded)"
+    )
+    # The fallback: the batch recorded pending, as ``_record_sql`` records.
+    pending = (
+        f"WITH {taken} {insert}%(__pending)s, '', %(__now)s, NULL FROM batch AS b ORDER BY b.breach_key "
+        "ON CONFLICT DO NOTHING RETURNING id"
+    )
+    last = 0
+    try:
+        while True:
+            values = {
+                **action.params,
+                "__rule": rule.id,
+                "__run": run.pk,
+                "__action": rule.action,
+                "__type": subject_type.pk,
+                "__as_of": run.as_of,
+                "__params": json.dumps(params),
+                "__pending": RuleResult.Outcome.PENDING,
+                "__applied": RuleResult.Outcome.APPLIED,
+                "__skipped": RuleResult.Outcome.SKIPPED,
+                "__last": last,
+                "__size": rule.batch_size,
+                "__now": timezone.now(),
+            }
+            breaches: list[Any] | None = None
+            taken_count = recorded = 0
+            with transaction.atomic(), connection.cursor() as cursor:
+                # Two sweeps of one rule at once take turns batch by batch (see ``_record_and_apply_sql``).
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"policy.sweep:{rule.id}"])
+                try:
+                    with transaction.atomic():
+                        cursor.execute(sql, values)
+                        rows = cursor.fetchall()
+                        head = next(row for row in rows if not row[0])
+                        last_id, taken_count, recorded = head[1], head[2], int(head[3])
+                        if not taken_count:
+                            return
+                        breaches = _record_breaches(rule, [row for row in rows if row[0]])
+                except Exception:
+                    if not taken_count:
+                        raise  # the statement itself failed: the rule's SQL is wrong
+                    logger.warning(
+                        "rule %s: set-based apply failed, applying the batch in Python", rule.id, exc_info=True
+                    )
+                if breaches is None:
+                    cursor.execute(pending, values)
+                    ids = [row[0] for row in cursor.fetchall()]
+                    recorded = len(ids)
+                    _apply_pending(rule, summary, progress, ids=ids)
+            last = last_id
+            summary.recorded += recorded
+            if breaches is not None:
+                summary.applied += len(breaches)
+                summary.skipped += recorded - len(breaches)
+            if progress:
+                progress(_("%(rule)s: %(applied)s applied so far") % {"rule": rule.id, "applied": summary.applied})
+            if taken_count < rule.batch_size:
+                return
+    finally:
+        summary.already_recorded = summary.found - summary.recorded
+        if not connection.needs_rollback:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {found}")
 
 
 def _group(outcomes: dict[int, tuple[str, str]]) -> dict[str, dict[str, list[int]]]:

@@ -122,7 +122,7 @@ class Rule:
         """The action over a locked batch of pending results, as SQL (used with ``check_sql``).
 
         ``ctes`` are common table expressions that read ``batch(result_id, subject_id,
-        person_id, facts, explanation)`` and define ``done(subject_id, person_id, label)``: the
+        person_id, facts, explanation, breach_key)`` and define ``done(subject_id, person_id, label)``: the
         subjects the compare-and-set changed. The engine marks the rest of the batch skipped, all
         in one statement per batch, and hands ``after_apply_sql`` the done rows per person."""
         return None
@@ -130,16 +130,54 @@ class Rule:
     def after_apply_sql(self, per_person: list[tuple[int | None, int, list[str]]]) -> None:
         """After a batch applied by ``apply_sql``: (person_id, count, first labels) per person."""
 
+    def violation_sql(self, as_of: dt.datetime) -> ApplySQL | None:
+        """A VIOLATE rule's compare-and-set as SQL, so the engine applies a whole batch of pending
+        results in a few statements, the discipline ledger written set-based (PostgreSQL; with or
+        without ``check_sql``). None (the default): the engine calls ``apply_batch``.
 
-@dataclass(frozen=True)
-class ApplySQL:
-    """See ``Rule.apply_sql``: CTE text with ``%(name)s`` placeholders and their values."""
+        Called once per ``as_of`` of the pending results: read the policy numbers (the fine) with
+        ``policy_value(name, at=as_of)`` and pass them in ``params``. ``ctes`` read
+        ``batch(result_id, subject_id, person_id, facts, explanation, breach_key)`` — the batch,
+        all of that ``as_of`` — and define (the result row itself may not be written yet: the
+        engine's one-pass path inserts it, decided, in the same statement; read ``batch`` only)::
 
-    ctes: str
-    params: dict[str, Any]
+            breached(result_id, person_id, amount, breach_key, subject_type_id, object_id, evidence)
+
+        one row per result still in breach, carrying what ``apply_batch`` would put in the ``Breach``
+        it hands to ``violation_record_many``: the person (an id), the amount, the ledger's breach
+        key, the subject as content type id and object id (both NULL for none) and the evidence
+        (usually ``explanation``). The engine records them with ``violation_record_rows`` (the same
+        violations, supervisor's share, approvals, signed entries, notifications and history) and
+        marks the rest of the batch skipped. Further data-modifying CTEs may read ``breached`` (e.g.
+        an event per subject); they run in the batch's first statement. A batch that fails (bad
+        amount, a breach key a concurrent sweep recorded first) is rolled back and applied through
+        ``apply_batch`` instead, one by one if that fails too. The rule's ``batch_size`` applies;
+        with this method a few thousand is right (a few statements per batch whatever its size).
+        Example (QUO-1, ``sales/rules.py``)::
+
+            def violation_sql(self, as_of):
+                return ApplySQL(
+                    ctes='''breached AS (
+                        SELECT b.result_id, q.assignee_id, %(fine)s::numeric, 'QUO-1:request:' || q.id,
+                               %(subject_type)s::integer, q.id, b.explanation
+                        FROM batch AS b JOIN sales_quoterequest AS q ON q.id = b.subject_id
+                        WHERE q.assignee_id = b.person_id AND q.due_at < %(as_of)s AND …)''',
+                    params={"fine": policy_value("nonstandard_quote_fine", at=as_of), …},
+                )
+        """
+        return None
 
     def __repr__(self) -> str:
         return f"<Rule {self.id}>"
+
+
+@dataclass(frozen=True)
+class ApplySQL:
+    """See ``Rule.apply_sql`` and ``Rule.violation_sql``: CTE text with ``%(name)s`` placeholders
+    (a literal ``%`` written ``%%``) and their values."""
+
+    ctes: str
+    params: dict[str, Any]
 
 
 _rules: dict[str, Rule] = {}

@@ -261,10 +261,19 @@ def _growth_base(viewer: User, period: Period, department: Department | None) ->
     return qs, Q(registered_at__gte=start, registered_at__lt=end)
 
 
-def growth_figure(viewer: User, period: Period, department: Department | None) -> Figure:
-    """新客户增长率: new customers of the period against the same period a year earlier."""
+def _new_customer_groups(viewer: User, period: Period, department: Department | None) -> list[dict[str, Any]]:
+    """The period's and the year-earlier period's new customers counted per owner and stage: one grouped
+    query that 新客户增长率, 成交率, the funnel and the ranking all read (``figures`` asks it once)."""
     qs, hit = _growth_base(viewer, period, department)
-    hits, total = _aggregate(qs, hit)
+    return list(qs.order_by().values("owner_id", "stage").annotate(current=Count("pk", filter=hit), n=Count("pk")))
+
+
+def growth_figure(
+    viewer: User, period: Period, department: Department | None, groups: list[dict[str, Any]] | None = None
+) -> Figure:
+    """新客户增长率: new customers of the period against the same period a year earlier."""
+    groups = _new_customer_groups(viewer, period, department) if groups is None else groups
+    hits, total = sum(g["current"] for g in groups), sum(g["n"] for g in groups)
     previous = total - hits
     value = None if not previous else (Decimal(100) * (hits - previous) / previous).quantize(_ONE_DECIMAL)
     return Figure(
@@ -290,9 +299,13 @@ def growth_records(viewer: User, period: Period, department: Department | None, 
 _DEAL = Q(stage="deal")
 
 
-def conversion_figure(viewer: User, period: Period, department: Department | None) -> Figure:
+def conversion_figure(
+    viewer: User, period: Period, department: Department | None, groups: list[dict[str, Any]] | None = None
+) -> Figure:
     """成交率: of the customers registered in the period, the share that became a deal."""
-    hits, total = _aggregate(_new_customers(viewer, period, department), _DEAL)
+    groups = _new_customer_groups(viewer, period, department) if groups is None else groups
+    total = sum(g["current"] for g in groups)
+    hits = sum(g["current"] for g in groups if g["stage"] == "deal")
     return Figure("conversion", KPIS_BY_CODE["conversion"].label, PERCENT, percent(hits, total), hits, total)
 
 
@@ -306,17 +319,17 @@ def new_customer_records(
 _STAGE_ORDER = ["potential", "intent", "deal", "lost"]
 
 
-def funnel_figure(viewer: User, period: Period, department: Department | None) -> Figure:
-    """销售漏斗: the period's new customers by stage (one grouped query)."""
+def funnel_figure(
+    viewer: User, period: Period, department: Department | None, groups: list[dict[str, Any]] | None = None
+) -> Figure:
+    """销售漏斗: the period's new customers by stage."""
     from yingxiao.customers.models import Customer
 
-    counts = dict(
-        _new_customers(viewer, period, department)
-        .order_by()
-        .values_list("stage")
-        .annotate(n=Count("pk"))
-        .values_list("stage", "n")
-    )
+    groups = _new_customer_groups(viewer, period, department) if groups is None else groups
+    counts: dict[str, int] = {}
+    for g in groups:
+        if g["current"]:
+            counts[g["stage"]] = counts.get(g["stage"], 0) + g["current"]
     labels = dict(Customer.Stage.choices)
     segments = [
         Segment(
@@ -334,26 +347,30 @@ def funnel_records(viewer: User, period: Period, department: Department | None, 
     return qs.filter(stage=segment) if segment else qs
 
 
-def ranking_figure(viewer: User, period: Period, department: Department | None) -> Figure:
-    """排行榜: new customers and deals per owner in the period (one grouped query), most deals first."""
+def ranking_figure(
+    viewer: User, period: Period, department: Department | None, groups: list[dict[str, Any]] | None = None
+) -> Figure:
+    """排行榜: new customers and deals per owner in the period, most deals first."""
     from yingxiao.org.models import User as UserModel
 
-    grouped = list(
-        _new_customers(viewer, period, department)
-        .order_by()
-        .values("owner_id")
-        .annotate(total=Count("pk"), hits=Count("pk", filter=_DEAL))
-    )
-    names = {u.pk: str(u) for u in UserModel.objects.filter(pk__in=[g["owner_id"] for g in grouped if g["owner_id"]])}
+    groups = _new_customer_groups(viewer, period, department) if groups is None else groups
+    per_owner: dict[int | None, list[int]] = {}
+    for g in groups:
+        if g["current"]:
+            counts = per_owner.setdefault(g["owner_id"], [0, 0])
+            counts[0] += g["current"]
+            counts[1] += g["current"] if g["stage"] == "deal" else 0
+    names = {  # User.__str__ without building a user per ranked person
+        pk: display or username
+        for pk, display, username in UserModel.objects.filter(pk__in=[pk for pk in per_owner if pk]).values_list(
+            "pk", "display_name", "username"
+        )
+    }
+    nobody = str(_("(no owner)"))
     segments = sorted(
         (
-            Segment(
-                str(g["owner_id"] or "none"),
-                names.get(g["owner_id"], str(_("(no owner)"))),
-                g["total"],
-                g["hits"],
-            )
-            for g in grouped
+            Segment(str(owner or "none"), names.get(owner, nobody), total, hits)  # type: ignore[arg-type]
+            for owner, (total, hits) in per_owner.items()
         ),
         key=lambda s: (-s.hits, -s.total, s.label),
     )
@@ -430,7 +447,20 @@ def _captured() -> Q:
 
 
 def capture_figure(viewer: User, period: Period, department: Department | None) -> Figure:
-    hits, total = _aggregate(_connected_calls(viewer, period, department), _captured())
+    """留电率 from the agents' day rows (``telesales.AgentDay``): a month is a few thousand rows, not
+    every call. The rows are kept in the calls' own transaction and count exactly the calls the
+    drill-down lists — connected (``connected``) and left a follow-up (``intents``) — in the same
+    scope (ORG-5: ``AgentDay.restrict`` is the calls' scope) and the same local days."""
+    from yingxiao.telesales.models import AgentDay
+
+    # rule: TEL-4 — the day summary counts each logged call once, as logged (like the drill-down).
+    days = _in_departments(
+        AgentDay.objects.restrict(viewer, "view").filter(day__gte=period.start, day__lt=period.end),
+        "department_id",
+        department,
+    )
+    result = days.order_by().aggregate(total=Sum("connected"), hits=Sum("intents"))
+    hits, total = int(result["hits"] or 0), int(result["total"] or 0)
     return Figure("contact_capture", KPIS_BY_CODE["contact_capture"].label, PERCENT, percent(hits, total), hits, total)
 
 
@@ -785,6 +815,12 @@ KPIS: list[Kpi] = [
     ),
 ]
 KPIS_BY_CODE: dict[str, Kpi] = {kpi.code: kpi for kpi in KPIS}
+_FROM_NEW_CUSTOMER_GROUPS: dict[str, Callable[..., Figure]] = {
+    "new_customer_growth": growth_figure,
+    "conversion": conversion_figure,
+    "funnel": funnel_figure,
+    "ranking": ranking_figure,
+}
 
 
 def get_kpi(code: str) -> Kpi:
@@ -804,7 +840,17 @@ def figures(
     """Every KPI (or the named ones) for the viewer: the dashboard's one call."""
     selected = [KPIS_BY_CODE[c] for c in codes] if codes is not None else KPIS
     with no_jit():
-        return [kpi.figure(viewer, period, department) for kpi in selected]
+        groups: list[dict[str, Any]] | None = None
+        result = []
+        for kpi in selected:
+            builder = _FROM_NEW_CUSTOMER_GROUPS.get(kpi.code)
+            if builder is None:
+                result.append(kpi.figure(viewer, period, department))
+                continue
+            if groups is None:  # asked once for the four KPIs of the period's new customers
+                groups = _new_customer_groups(viewer, period, department)
+            result.append(builder(viewer, period, department, groups))
+        return result
 
 
 @contextmanager

@@ -13,14 +13,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import F, Q
+from django.db import connection
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yingxiao.core.calendar import BusinessCalendar
-from yingxiao.policy.registry import Action, Finding, Rule, register
+from yingxiao.policy.registry import Action, ApplySQL, Finding, Rule, register
 from yingxiao.policy.values import policy_value
 
 from .models import QuoteRequest
@@ -47,6 +49,27 @@ def _facts(row: dict) -> dict[str, object]:
 _FIELDS = ("pk", "assignee_id", "customer__name", "product__name", "requested_at", "due_at", "answered_at")
 
 
+def _late_requests(as_of: dt.datetime) -> QuerySet[QuoteRequest]:
+    """rule: QUO-1 — requests past their due time and still open, or answered after it."""
+    return QuoteRequest.objects.filter(due_at__lt=as_of).filter(
+        Q(status=QuoteRequest.Status.OPEN) | Q(answered_at__gt=F("due_at"))
+    )
+
+
+# ``NonstandardQuoteLate.check`` as SQL: the same rows, key and facts (``_facts``: local times to the
+# minute, "—" for none).
+_LATE_SQL = """
+SELECT q.id, 'late', q.assignee_id,
+       jsonb_build_object(
+           'customer', q.customer,
+           'product', q.product,
+           'requested', COALESCE(to_char(q.requested_at AT TIME ZONE %s, 'YYYY-MM-DD HH24:MI'), '—'),
+           'due', COALESCE(to_char(q.due_at AT TIME ZONE %s, 'YYYY-MM-DD HH24:MI'), '—'),
+           'answered', COALESCE(to_char(q.answered_at AT TIME ZONE %s, 'YYYY-MM-DD HH24:MI'), '—'))
+FROM ({inner}) AS q(id, assignee_id, customer, product, requested_at, due_at, answered_at)
+"""
+
+
 @register
 class NonstandardQuoteLate(Rule):
     """rule: QUO-1 — a non-standard quote prepared late (or not yet) is the quoting engineer's violation."""
@@ -56,17 +79,46 @@ class NonstandardQuoteLate(Rule):
     params = ("nonstandard_quote_hours", "nonstandard_quote_fine")
     action = Action.VIOLATE
     subject_model = "sales.QuoteRequest"
+    batch_size = 5000  # set-based apply (``violation_sql``): a few statements per batch whatever its size
     explanation = _(
         "Non-standard quote for %(customer)s (%(product)s): requested %(requested)s, due %(due)s, "
         "answered %(answered)s."
     )
 
     def check(self, as_of: dt.datetime) -> Iterator[Finding]:
-        late = QuoteRequest.objects.filter(due_at__lt=as_of).filter(
-            Q(status=QuoteRequest.Status.OPEN) | Q(answered_at__gt=F("due_at"))
-        )
-        for row in late.values(*_FIELDS).order_by("pk").iterator(chunk_size=2000):
+        for row in _late_requests(as_of).values(*_FIELDS).order_by("pk").iterator(chunk_size=2000):
             yield Finding(subject_id=row["pk"], key="late", person_id=row["assignee_id"], facts=_facts(row))
+
+    def check_sql(self, as_of: dt.datetime) -> tuple[str, list[Any]]:
+        """``check`` as one SELECT (the sweep records its findings inside the database)."""
+        inner, inner_params = _late_requests(as_of).order_by().values_list(*_FIELDS).query.sql_with_params()
+        zone = timezone.get_current_timezone_name()
+        return _LATE_SQL.format(inner=inner), [zone, zone, zone, *inner_params]
+
+    def violation_sql(self, as_of: dt.datetime) -> ApplySQL:
+        """``apply_batch`` as SQL (the engine records the breaches set-based): the request still
+        assigned to the engineer and still late, the fine in force at ``as_of``."""
+        from django.contrib.contenttypes.models import ContentType
+
+        requests = connection.ops.quote_name(QuoteRequest._meta.db_table)
+        # Only the model's own table name is interpolated; every value is a parameter.
+        ctes = f"""breached AS (
+            SELECT b.result_id, q.assignee_id AS person_id, %(fine)s::numeric AS amount,
+                   %(key)s || q.id AS breach_key, %(subject_type)s::integer AS subject_type_id,
+                   q.id AS object_id, b.explanation AS evidence
+            FROM batch AS b JOIN {requests} AS q ON q.id = b.subject_id
+            WHERE q.assignee_id = b.person_id AND q.due_at < %(as_of)s
+              AND (q.status = %(open)s OR q.answered_at > q.due_at))"""  # noqa: S608
+        return ApplySQL(
+            ctes=ctes,
+            params={
+                "fine": Decimal(str(policy_value("nonstandard_quote_fine", at=as_of))),
+                "key": "QUO-1:request:",
+                "subject_type": ContentType.objects.get_for_model(QuoteRequest).pk,
+                "as_of": as_of,
+                "open": QuoteRequest.Status.OPEN.value,
+            },
+        )
 
     def apply(self, finding: Finding) -> bool:
         return self.apply_batch([finding])[0]

@@ -13,17 +13,19 @@ violation for a report not submitted in time. Analysis (CMP-9): a cause with at 
 ``{complaint_repeat_count}`` complaints in the last month is flagged to the departments concerned.
 
 Breach keys carry the deadline (or the month, the cause), so a sweep repeated or run twice records
-each breach once, and a rescheduled deadline is a new breach.
+each breach once, and a rescheduled deadline is a new breach. On PostgreSQL the clock rules' checks
+are one SELECT (``check_sql``) and CMP-2/CMP-5 violations are applied by SQL (``violation_sql``):
+the same findings and ledger as the Python path (``sla``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from yingxiao.core.calendar import BusinessCalendar
 from yingxiao.core.notifications import notify
 from yingxiao.org.models import Department, User
-from yingxiao.policy.registry import Action, Finding, Rule, register
+from yingxiao.policy.registry import Action, ApplySQL, Finding, Rule, register
 from yingxiao.policy.values import policy_value
 
 from . import sla
@@ -39,6 +41,7 @@ from .models import AfterSalesReport, Complaint, ComplaintEvent
 from .periods import month_of, previous_month, report_due
 
 CHUNK = 2000
+Answer = tuple[User | None, dict[str, str]]  # who answers for a department, and facts about its head
 OPEN = Complaint.OPEN_STATUSES
 ASSIGN_OPEN = (Complaint.Status.RECEIVED,)
 
@@ -60,8 +63,16 @@ class _People:
         return self.cache[department_id]
 
 
+def _departments(complaints: QuerySet[Complaint]) -> list[int]:
+    return list(complaints.order_by().values_list("responsible_department_id", flat=True).distinct())
+
+
 class _ComplaintClock(Rule):
-    """One SLA clock of complaints: which statuses it watches and which deadline column."""
+    """One SLA clock of complaints: which statuses it watches and which deadline column.
+
+    A subclass says which deadlines it looks at (``_deadline``) and who answers for the departments
+    concerned (``_who``, for all of them at once); ``check`` streams the rows, ``check_sql``
+    (PostgreSQL) is the same findings as ONE SELECT (``sla.clock_check_sql``)."""
 
     subject_model = "service.Complaint"
     due_field: ClassVar[str]
@@ -69,15 +80,48 @@ class _ComplaintClock(Rule):
     stage: ClassVar[str]
     stage_label: ClassVar[Any]
 
-    def _rows(self, **deadline: Any) -> Iterator[dict[str, Any]]:
-        rows = (
-            Complaint.objects.filter(
-                status__in=self.statuses, **{f"{self.due_field}__{k}": v for k, v in deadline.items()}
-            )
-            .order_by("pk")
-            .values("pk", "responsible_department_id", "customer__name", self.due_field)
+    def _deadline(self, as_of: dt.datetime) -> dict[str, Any]:
+        """The lookups on the deadline column (``lt``, ``gte``…) selecting the complaints concerned."""
+        raise NotImplementedError
+
+    def _who(self, department_ids: list[int]) -> dict[int, Answer]:
+        """department id → (the person concerned, facts about the department's head)."""
+        raise NotImplementedError
+
+    def _answer(self, complaints: QuerySet[Complaint]) -> Callable[[int], Answer]:
+        """Who answers for the departments of ``complaints``, read once per sweep (a department
+        that turns up later, moved there meanwhile, is looked up on its own)."""
+        known = self._who(_departments(complaints))
+
+        def answer(department_id: int) -> Answer:
+            if department_id not in known:
+                known.update(self._who([department_id]))
+            return known[department_id]
+
+        return answer
+
+    def _complaints(self, as_of: dt.datetime) -> QuerySet[Complaint]:
+        deadline = self._deadline(as_of)
+        return Complaint.objects.filter(
+            status__in=self.statuses, **{f"{self.due_field}__{k}": v for k, v in deadline.items()}
         )
-        yield from rows.iterator(chunk_size=CHUNK)
+
+    def check(self, as_of: dt.datetime) -> Iterable[Finding]:
+        complaints = self._complaints(as_of)
+        who = self._answer(complaints)
+        stage = str(self.stage_label)
+        rows = complaints.order_by("pk").values("pk", "responsible_department_id", "customer__name", self.due_field)
+        for row in rows.iterator(chunk_size=CHUNK):
+            person, facts = who(row["responsible_department_id"])
+            yield self._finding(row, person, stage=stage, **facts)
+
+    def check_sql(self, as_of: dt.datetime) -> tuple[str, list[Any]]:
+        """``check`` as one SELECT: the same rows, keys and facts (the engine records them in the database)."""
+        complaints = self._complaints(as_of)
+        return sla.clock_check_sql(
+            complaints, due_field=self.due_field, stage=self.stage, stage_label=str(self.stage_label),
+            answers=self._who(_departments(complaints)),
+        )  # fmt: skip
 
     def _finding(self, row: dict[str, Any], person: User | None, **facts: Any) -> Finding:
         due = row[self.due_field]
@@ -116,11 +160,11 @@ class _Reminder(_ComplaintClock):
     action = Action.REMIND
     explanation = _("Complaint #%(complaint)s from %(customer)s: the %(stage)s is due at %(due)s.")
 
-    def check(self, as_of: dt.datetime) -> Iterable[Finding]:
-        horizon = sla.reminder_horizon(as_of, BusinessCalendar.load())
-        people = _People(sla.acting_head)
-        for row in self._rows(gte=as_of, lte=horizon):
-            yield self._finding(row, people(row["responsible_department_id"]), stage=str(self.stage_label))
+    def _deadline(self, as_of: dt.datetime) -> dict[str, Any]:
+        return {"gte": as_of, "lte": sla.reminder_horizon(as_of, BusinessCalendar.load())}
+
+    def _who(self, department_ids: list[int]) -> dict[int, Answer]:
+        return {pk: (person, {}) for pk, person in sla.acting_heads(department_ids).items()}
 
     def apply_batch(self, findings: list[Finding]) -> list[bool]:
         return self._notify(findings, ComplaintEvent.Kind.REMINDER)
@@ -133,12 +177,16 @@ class _Escalation(_ComplaintClock):
         "escalated to you as the superior of %(head)s."
     )
 
-    def check(self, as_of: dt.datetime) -> Iterable[Finding]:
-        heads = _People(sla.responsible_head)
-        for row in self._rows(lt=as_of):  # breached: the deadline has passed
-            head = heads(row["responsible_department_id"])
-            target = sla.superior_of(head) if head is not None else None
-            yield self._finding(row, target, stage=str(self.stage_label), head=str(head or "—"))
+    def _deadline(self, as_of: dt.datetime) -> dict[str, Any]:
+        return {"lt": as_of}  # breached: the deadline has passed
+
+    def _who(self, department_ids: list[int]) -> dict[int, Answer]:
+        heads = sla.responsible_heads(department_ids)
+        superiors = {head.pk: sla.superior_of(head) for head in heads.values() if head is not None}
+        return {
+            pk: (superiors[head.pk] if head is not None else None, {"head": str(head or "—")})
+            for pk, head in heads.items()
+        }
 
     def apply_batch(self, findings: list[Finding]) -> list[bool]:
         return self._notify(findings, ComplaintEvent.Kind.ESCALATION)
@@ -150,10 +198,18 @@ class _Violation(_ComplaintClock):
     params = ("service_complaint_fine",)
     explanation = _("Complaint #%(complaint)s from %(customer)s: the %(stage)s was due at %(due)s and was missed.")
 
-    def check(self, as_of: dt.datetime) -> Iterable[Finding]:
-        heads = _People(sla.responsible_head)
-        for row in self._rows(lt=as_of):  # breached: the deadline has passed
-            yield self._finding(row, heads(row["responsible_department_id"]), stage=str(self.stage_label))
+    def _deadline(self, as_of: dt.datetime) -> dict[str, Any]:
+        return {"lt": as_of}  # breached: the deadline has passed
+
+    def _who(self, department_ids: list[int]) -> dict[int, Answer]:
+        return {pk: (head, {}) for pk, head in sla.responsible_heads(department_ids).items()}
+
+    def violation_sql(self, as_of: dt.datetime) -> ApplySQL:
+        """``apply_batch`` as SQL (PostgreSQL: the engine writes the ledger set-based), the fine as of ``as_of``."""
+        low, _high = policy_value("service_complaint_fine", at=as_of)
+        return sla.violation_apply_sql(
+            rule_id=self.id, due_field=self.due_field, statuses=self.statuses, stage=self.stage, fine=Decimal(str(low))
+        )
 
     def apply_batch(self, findings: list[Finding]) -> list[bool]:
         """Per chunk, set-based: one compare-and-set read, one read of the heads and of the

@@ -19,12 +19,16 @@ the frontline author's superior pays double through DIS-1) for a deadline passed
 report. Each sweep computes the owed (kind, period) pairs whose deadline fell in its window, the
 people who owe reports and those on leave once, and the on-time submissions in one query per
 window — set-based; breach keys name person, kind and period, so repeated sweeps record nothing new.
+On PostgreSQL both checks are one SELECT (``check_sql``) and HR-7's violations are applied by SQL
+(``violation_sql``), the same findings and ledger as the Python path (``reports_sql``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q
 from django.urls import reverse
@@ -34,12 +38,13 @@ from django.utils.translation import gettext_lazy as _
 from yingxiao.core.notifications import notify
 from yingxiao.org.models import User
 from yingxiao.org.selectors import superior_of
-from yingxiao.policy.registry import Action, Finding, Rule, register
+from yingxiao.policy.registry import Action, ApplySQL, Finding, Rule, register
 from yingxiao.policy.values import policy_value
 
 from .common import at_local, schedule
 from .models import AttendanceRecord, Leave, Meeting, Trip, TripCheckin, WorkReport
 from .reports import DAILY, DEADLINE_PARAMS, Deadlines, owing_people
+from .reports_sql import late_report_apply_sql, reports_missing_sql
 
 LOOKBACK_DAYS = 7
 
@@ -184,14 +189,18 @@ class MeetingNotHeld(Rule):
 REPORT_LOOKBACK_DAYS = 7
 
 
+def _owed(since: dt.datetime, until: dt.datetime) -> list[tuple[str, dt.date, dt.datetime]]:
+    """(kind, period start, deadline) owed with a deadline in [since, until): the policy as of ``until``."""
+    return Deadlines.load(at=until).periods_due_between(since, until)
+
+
 def _report_findings(since: dt.datetime, until: dt.datetime, *, late_counts: bool) -> Iterable[Finding]:
     """(person, kind, period) owed with a deadline in [since, until) and no report on time.
 
     ``late_counts``: a report submitted after its deadline still breaches (the violation); for the
     reminder any submission settles it.
     """
-    deadlines = Deadlines.load(at=until)
-    owed = deadlines.periods_due_between(since, until)
+    owed = _owed(since, until)
     if not owed:
         return
     # Periods from the day after joining (a go-live or a new hire does not owe what came before).
@@ -255,6 +264,11 @@ class ReportDueReminder(Rule):
         lead = dt.timedelta(minutes=int(policy_value("report_remind_minutes", at=as_of)))
         yield from _report_findings(as_of, as_of + lead, late_counts=False)
 
+    def check_sql(self, as_of: dt.datetime) -> tuple[str, list[Any]]:
+        """``check`` as one SELECT (the engine records the findings inside the database)."""
+        lead = dt.timedelta(minutes=int(policy_value("report_remind_minutes", at=as_of)))
+        return reports_missing_sql(_owed(as_of, as_of + lead), late_counts=False)
+
     def apply(self, finding: Finding) -> bool:
         kind, start = _parse_key(finding)
         if WorkReport.objects.filter(person=finding.person_id, kind=kind, period_start=start).exists():
@@ -278,6 +292,14 @@ class ReportLate(Rule):
 
     def check(self, as_of: dt.datetime) -> Iterable[Finding]:
         yield from _report_findings(as_of - dt.timedelta(days=REPORT_LOOKBACK_DAYS), as_of, late_counts=True)
+
+    def check_sql(self, as_of: dt.datetime) -> tuple[str, list[Any]]:
+        """``check`` as one SELECT (the engine records the findings inside the database)."""
+        return reports_missing_sql(_owed(as_of - dt.timedelta(days=REPORT_LOOKBACK_DAYS), as_of), late_counts=True)
+
+    def violation_sql(self, as_of: dt.datetime) -> ApplySQL:
+        """``apply_batch`` as SQL (PostgreSQL: the engine writes the ledger set-based), the fine as of ``as_of``."""
+        return late_report_apply_sql(fine=Decimal(str(policy_value("late_report_fine", at=as_of))))
 
     def apply(self, finding: Finding) -> bool:
         from yingxiao.performance.services import violation_record

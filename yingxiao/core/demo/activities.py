@@ -48,6 +48,8 @@ HELPERS = {
     "letter": ("clerk", "assistant"),
 }
 MESSAGE_TAKERS = ("assistant", "clerk", "service", "commerce")
+RETURN_VISIT_DAYS = 30  # ACT-2 default; the policy app owns the live value
+RETURN_VISIT_KINDS = [("call", 70), ("visit", 12), ("home_visit", 10), ("email", 8)]
 
 
 def is_qualifying(kind: str, result: str) -> bool:
@@ -98,10 +100,36 @@ class ActivityFactory:
                 start = max(registered, clock.at(recent, rng))
                 activities.append(self._activity(draft, "call", clock.between(rng, start, clock.last_day), sure=True))
 
+        if customer.stage == "deal":
+            activities.extend(self._return_visits(draft, end_day=end_day))
+
         activities.sort(key=lambda a: a.occurred_at)
         served = [a.occurred_at for a in activities if a.is_qualifying]
         customer.last_served_at = served[-1] if served else None
         return activities
+
+    def _return_visits(self, draft: Draft, *, end_day: dt.date) -> list[Activity]:
+        """ACT-2: a transacted customer's owner calls or visits about every {return_visit_days} days.
+
+        Mostly within the 30 days (some well before), now and then a few days late; a neglected
+        customer's return visits stop with its service, so it shows up overdue.
+        """
+        rng, clock = self.rng, self.clock
+        visits: list[Activity] = []
+        moment = draft.customer.registered_at
+        while True:
+            gap = rng.randint(33, 40) if rng.random() < 0.12 else rng.randint(16, RETURN_VISIT_DAYS)
+            day = moment.astimezone(clock.tz).date() + dt.timedelta(days=gap)
+            if day > end_day or day > clock.last_day:
+                return visits
+            moment = clock.at(clock.open_day(day, not_before=moment.astimezone(clock.tz).date()), rng)
+            kind = weighted(rng, RETURN_VISIT_KINDS)
+            visit = self._activity(draft, kind, moment, direction="out", sure=True)
+            visit.staff = draft.customer.owner  # the owner's own return visit
+            visit.subject = f"成交客户回访：{visit.subject}"[:200]
+            visit.is_return_visit = True
+            visit.return_visit_counts = True  # rule: ACT-3 — never an SMS here, so it always counts
+            visits.append(visit)
 
     def _activity(
         self,

@@ -1,4 +1,5 @@
-"""Load the whole demo company in one transaction: calendar, org chart, customers, a year of activities."""
+"""Load the whole demo company in one transaction: calendar, org chart, customers, a year of activities,
+then a year of business in every module, written through the apps' services (``modules.py``)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,15 @@ from simple_history.utils import bulk_create_with_history
 from yingxiao.activities.models import Activity
 from yingxiao.core.models import CalendarDay
 from yingxiao.customers.models import Contact, Customer, CustomerIdentity
-from yingxiao.org.models import Department, Position
+from yingxiao.org.models import Department, Position, User
 
 from .activities import ActivityFactory
 from .customers import CustomerFactory
 from .holidays import official_calendar
 from .logins import VACANT_POSITIONS
+from .modules import build_modules
 from .org import DemoOrg, build_org
+from .story import Story
 from .timeline import Clock
 
 DEFAULT_SEED = 20260101
@@ -36,6 +39,8 @@ class DemoResult:
     identities: int
     activities: int
     unserved: int  # customers not served within the 90-day window (CUS-7)
+    modules: dict[str, int]  # what the business modules wrote (sales, service, people …), by key
+    module_seconds: dict[str, float]  # time each module builder took
 
     @property
     def vacant_positions(self) -> list[Position]:
@@ -106,6 +111,15 @@ def load_demo(
             activity._history_user = activity.staff  # type: ignore[attr-defined]
         bulk_create_with_history(activities, Activity, batch_size=BATCH, default_change_reason="demo")
 
+        story = Story(
+            seed=seed,
+            clock=clock,
+            users={user.username: user for user in User.objects.all()},  # fresh: no cached scope
+            home=org.home,
+            customers=list(Customer.objects.select_related("owner", "department").order_by("pk")),
+        )
+        module_seconds = build_modules(story)
+
     cutoff = dt.datetime.combine(anchor, dt.time.min, tzinfo=clock.tz) - dt.timedelta(days=90)
     unserved = sum(1 for d in drafts if d.customer.last_served_at is None or d.customer.last_served_at < cutoff)
     return DemoResult(
@@ -116,4 +130,6 @@ def load_demo(
         identities=len(identities),
         activities=len(activities),
         unserved=unserved,
+        modules=story.counts,
+        module_seconds=module_seconds,
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 
-from yingxiao.org.models import Department, Position, Role, User
+from yingxiao.org.models import DataScope, Department, Position, Role, User
 from yingxiao.org.roles import ensure_standard_roles
 from yingxiao.org.services import department_create, position_assign, position_create
 
@@ -85,3 +85,16 @@ def build_org(*, anchor: dt.date) -> DemoOrg:
             position_assign(actor=actor, user=user, position=positions[key], primary=index == 0, started_on=started_on)
         home[login.username] = positions[login.positions[0]].department
     return DemoOrg(departments=departments, positions=positions, users=users, home=home)
+
+
+# The back office of seed 000 (销售办公室 with 内勤组 and 商务组) works for every sales department:
+# 商务组 drafts all contracts (CON-1), the 内勤 plan every order (ORD-4). Under the standard
+# department scope their posts in 销售办公室 would reach no customer at all, so the demo company
+# widens these two roles to the whole centre — role scopes are company data (ORG-5).
+BACK_OFFICE_ROLES = ("commerce", "sales_assistant")
+
+
+def open_back_office_scope() -> None:
+    for role in Role.objects.filter(code__in=BACK_OFFICE_ROLES):
+        role.data_scope = DataScope.ALL
+        role.save(update_fields=["data_scope"])  # the org cache version moves with the save

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from yingxiao.core.demo import DEMO_LOGINS, DEMO_PASSWORD, OTHER_STAFF
 from yingxiao.core.demo.loader import DEFAULT_CUSTOMERS, DEFAULT_SEED, DemoResult, database_is_empty, load_demo
+from yingxiao.core.demo.modules import summary_lines
 from yingxiao.org.selectors import positions_of
 from yingxiao.policy.registry import run_sweep
 
@@ -31,7 +32,10 @@ def _date(text: str) -> dt.date:
 class Command(BaseCommand):
     help = (
         "Load the demo company: org chart, one login per role (password yingxiao123), ~500 customers "
-        "with contacts and a year of activities, and the public-holiday calendar. Refuses a non-empty "
+        "with contacts and a year of activities, the public-holiday calendar, and a year of business "
+        "written through the apps' services: sales (quotes to receipts, invoices and shipments), "
+        "complaints and after-sales, telesales, attendance, meetings and reports, marketing, targets "
+        "and expenses, training, violations, evaluations and pay. Refuses a non-empty "
         "database unless --if-empty is given, in which case it quietly does nothing."
     )
 
@@ -84,6 +88,9 @@ class Command(BaseCommand):
                 f"{result.unserved} customers not served within 90 days."
             )
         )
+        out("Business modules (written through the services, dated within the demo year):")
+        for line in summary_lines(result.modules, result.module_seconds):
+            out("  " + line)
         out("")
         out(f"Logins (password for every account: {DEMO_PASSWORD})")
         out(_pad("username", 20) + _pad("role", 28) + _pad("department", 14) + "name · posts")
