@@ -27,7 +27,7 @@ def test_dashboard_renders_every_kpi_with_chart_data_for_director_head_and_rep(w
         body = response.content.decode()
         assert 'id="kpi-data"' in body and "reports/dashboard.js" in body
         assert "<script>" not in body  # strict CSP: data only through json_script
-        assert 'data-testid="kpi-no-data-loyalty"' in body  # sales does not provide it yet
+        assert 'data-testid="kpi-no-data-loyalty"' not in body  # every KPI has its provider
 
 
 def test_director_dashboard_renders_with_few_queries(world, client, django_assert_max_num_queries) -> None:
@@ -68,7 +68,7 @@ def test_api_kpis_and_drilldown_are_scoped(world, api_as) -> None:
     figures = {k["code"]: k for k in response.json()["kpis"]}
     assert (figures["conversion"]["hits"], figures["conversion"]["total"]) == (2, 4)
     assert figures["collection_rate"]["available"] is True and figures["collection_rate"]["value"] is None
-    assert figures["loyalty"]["available"] is False and figures["plan_achievement"]["available"] is True
+    assert figures["loyalty"]["available"] is True and figures["plan_achievement"]["available"] is True
     detail = api_as("head").get("/api/v1/kpis/conversion/", {"period": PERIOD}).json()
     assert detail["count"] == detail["figure"]["total"] == len(detail["rows"]) == 4
     refused = api_as("head").get("/api/v1/kpis/", {"department": world.international.pk})

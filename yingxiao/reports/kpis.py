@@ -754,7 +754,9 @@ KPIS: list[Kpi] = [
         _provider_figure("loyalty"),
         _provider_records("loyalty"),
         _provider_row("loyalty"),
-        provider="yingxiao.sales.kpis.repeat_customers",
+        hit_label=_("repeat customer"),
+        miss_label=_("first purchase"),
+        provider="yingxiao.sales.dashboard_kpis.repeat_customers",
         target_policy="loyalty_target",
     ),
     Kpi(

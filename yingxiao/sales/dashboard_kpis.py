@@ -13,6 +13,9 @@ read through ``restrict``; a department filter narrows to that subtree, never wi
 - 坏账率 = bad debt written off (approved) in the period ÷ revenue (contracts signed in the
   period), against the limit of the viewer's scope. A contract's row: its revenue in the period
   (its amount when signed in the period, else 0) and what was written off on it in the period.
+- 客户忠诚度 loyalty = the share of the period's buying customers (a contract signed in the period)
+  who are repeat customers: they signed more than one contract up to the period's end. A row per
+  customer. Only contracts within the viewer's scope count, on both sides of the ratio.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from yingxiao.reports.kpis import Provided, Row
 from yingxiao.reports.scope import department_ids
@@ -249,5 +253,56 @@ class BadDebtRatio:
         )
 
 
+# --- 客户忠诚度 ----------------------------------------------------------------------------------
+
+
+class RepeatCustomers:
+    """KPI — 客户忠诚度: of the customers who bought in the period, those who have bought before (or again)."""
+
+    def _contracts(self, viewer: User, department: Department | None) -> QuerySet[Contract]:
+        return _in_departments(Contract.objects.restrict(viewer, "view").filter(status__in=_EFFECTIVE), department)
+
+    def records(self, viewer: User, period: Period, department: Department | None, segment: str = "") -> QuerySet[Any]:
+        """One row per customer with a contract signed in the period: their contracts up to its end."""
+        contracts = self._contracts(viewer, department)
+        buyers = contracts.filter(signed_on__gte=period.start, signed_on__lt=period.end).values("customer_id")
+        rows = (
+            contracts.filter(customer_id__in=buyers, signed_on__lt=period.end)
+            .values("customer_id", "customer__name", "customer__owner__display_name", "customer__owner__username")
+            .annotate(
+                kpi_contracts=Count("pk"),
+                kpi_amount=Sum("amount"),
+                kpi_first=Min("signed_on"),
+                kpi_in_period=Count("pk", filter=Q(signed_on__gte=period.start)),
+            )
+        )
+        if segment == "repeat":
+            rows = rows.filter(kpi_contracts__gt=1)
+        elif segment == "first":
+            rows = rows.filter(kpi_contracts=1)
+        return rows.order_by("-kpi_contracts", "customer_id")
+
+    def figure(self, viewer: User, period: Period, department: Department | None) -> Provided:
+        rows = self.records(viewer, period, department).order_by()
+        total = rows.count()
+        hits = rows.filter(kpi_contracts__gt=1).count() if total else 0
+        return Provided(value=_percent(Decimal(hits), Decimal(total)), hits=hits, total=total)
+
+    def to_row(self, record: dict[str, Any]) -> Row:
+        contracts = record["kpi_contracts"]
+        counts = {"count": contracts, "new": record["kpi_in_period"]}
+        return Row(
+            pk=record["customer_id"],
+            label=record["customer__name"],
+            owner=record["customer__owner__display_name"] or record["customer__owner__username"] or "",
+            when=record["kpi_first"],
+            hit=contracts > 1,
+            status=_("%(count)d contracts, %(new)d in the period") % counts,
+            url=reverse("customers:detail", args=[record["customer_id"]]),
+            amount=_cents(record["kpi_amount"]),
+        )
+
+
 collection_rate = CollectionRate()
 bad_debt_ratio = BadDebtRatio()
+repeat_customers = RepeatCustomers()
