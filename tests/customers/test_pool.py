@@ -477,6 +477,21 @@ def test_cus_7_in_database_sweep_writes_each_result_once_already_decided(people)
 
 
 @needs_postgres
+def test_cus_7_owner_gets_one_notice_per_sweep_however_many_batches(
+    people, monkeypatch, django_capture_on_commit_callbacks
+):
+    from yingxiao.policy.registry import get_rule
+
+    released = [owned(people.rep, people.domestic, served_days=100, name=f"批次{i}公司") for i in range(8)]
+    monkeypatch.setattr(get_rule("CUS-7"), "batch_size", 3)  # three batches
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
+        run = run_sweep("CUS-7", as_of=NOW).runs[0]
+    assert run.applied == len(released)
+    notice = Notification.objects.get(recipient=people.rep, link=reverse("customers:pool"))
+    assert " 8 " in notice.message  # the sweep's total, not one batch's
+
+
+@needs_postgres
 def test_cus_7_in_database_sweep_never_releases_a_breach_recorded_before(people):
     """A breach an earlier run recorded (here: skipped) is neither recorded nor released again."""
     from yingxiao.policy import engine, values

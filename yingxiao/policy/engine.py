@@ -618,6 +618,35 @@ def _preview_sql(rule: Rule, run: RuleRun, summary: RunSummary, in_db: _InDataba
     summary.previews = [FindingPreview(row[0], row[1], row[2], row[3], row[4]) for row in rows]
 
 
+class _DonePerPerson:
+    """What a sweep's batches applied, per person, handed to ``rule.after_apply_sql`` ONCE per sweep:
+    an owner whose customers are released over many batches gets one notice with the total, not
+    one per batch (715 at a 700,000-customer release). Handed over also when a batch fails, for
+    the batches committed before it."""
+
+    _LABELS = 5
+
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+        self.per_person: dict[int | None, tuple[int, list[str]]] = {}
+
+    def add(self, per_person: list[dict[str, Any]] | None) -> None:
+        for row in per_person or ():
+            count, labels = self.per_person.get(row["person_id"], (0, []))
+            self.per_person[row["person_id"]] = (count + row["n"], (labels + row["labels"])[: self._LABELS])
+
+    def flush(self) -> None:
+        if self.per_person:
+            self.rule.after_apply_sql([(person, n, labels) for person, (n, labels) in self.per_person.items()])
+            self.per_person = {}
+
+    def __enter__(self) -> _DonePerPerson:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.flush()
+
+
 def _apply_pending_sql(rule: Rule, summary: RunSummary, progress: Progress | None, action: ApplySQL | None) -> None:
     """Pending results applied batch by batch, each batch ONE statement: lock the batch
     (``FOR UPDATE SKIP LOCKED``), the rule's compare-and-set CTEs, mark every result of the batch
@@ -644,6 +673,18 @@ def _apply_pending_sql(rule: Rule, summary: RunSummary, progress: Progress | Non
         "SELECT person_id, count(*) AS n, (array_agg(label ORDER BY subject_id))[1:5] AS labels "
         "FROM done GROUP BY person_id) AS p)"
     )
+    with _DonePerPerson(rule) as done_per_person:
+        _apply_pending_batches(rule, summary, progress, sql, action, done_per_person)
+
+
+def _apply_pending_batches(
+    rule: Rule,
+    summary: RunSummary,
+    progress: Progress | None,
+    sql: str,
+    action: ApplySQL,
+    done_per_person: _DonePerPerson,
+) -> None:
     last = 0
     while True:
         values = {
@@ -661,8 +702,7 @@ def _apply_pending_sql(rule: Rule, summary: RunSummary, progress: Progress | Non
             last_id, decided, applied, per_person = cursor.fetchone()
             if not decided:
                 return
-            if per_person:
-                rule.after_apply_sql([(p["person_id"], p["n"], p["labels"]) for p in per_person])
+        done_per_person.add(per_person)
         last = last_id
         summary.applied += applied
         summary.skipped += decided - applied
@@ -717,6 +757,7 @@ def _record_and_apply_sql(
         "FROM done GROUP BY person_id) AS p)"
     )
     last = 0
+    done_per_person = _DonePerPerson(rule)
     try:
         while True:
             values = {
@@ -742,8 +783,7 @@ def _record_and_apply_sql(
                 last_id, taken, recorded, applied, per_person = cursor.fetchone()
                 if not taken:
                     break
-                if per_person:
-                    rule.after_apply_sql([(p["person_id"], p["n"], p["labels"]) for p in per_person])
+            done_per_person.add(per_person)
             last = last_id
             summary.recorded += recorded
             summary.applied += applied
@@ -751,6 +791,7 @@ def _record_and_apply_sql(
             if progress:
                 progress(_("%(rule)s: %(applied)s applied so far") % {"rule": rule.id, "applied": summary.applied})
     finally:
+        done_per_person.flush()
         if not connection.needs_rollback:
             with connection.cursor() as cursor:
                 cursor.execute(f"DROP TABLE IF EXISTS {found}")
