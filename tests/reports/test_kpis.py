@@ -79,7 +79,7 @@ def test_org_5_return_visit_punctuality_counts_only_the_viewers_customers(world)
     assert rep["return_visit_punctuality"].hits >= 1
 
 
-def test_kpis_whose_data_is_built_elsewhere_show_no_data_yet(world) -> None:
+def test_kpis_provided_by_other_apps_are_available_and_empty_without_their_data(world) -> None:
     figures = _figures(world.director)
     for code in ("collection_rate", "bad_debt_ratio"):  # sales provides them: no contracts, no figure
         assert figures[code].available is True and figures[code].value is None

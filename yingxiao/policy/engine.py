@@ -621,8 +621,8 @@ def _preview_sql(rule: Rule, run: RuleRun, summary: RunSummary, in_db: _InDataba
 class _DonePerPerson:
     """What a sweep's batches applied, per person, handed to ``rule.after_apply_sql`` ONCE per sweep:
     an owner whose customers are released over many batches gets one notice with the total, not
-    one per batch (715 at a 700,000-customer release). Handed over also when a batch fails, for
-    the batches committed before it."""
+    one per batch (715 at a 700,000-customer release). The sweeps flush it in ``finally``: a failing
+    batch does not lose the notices of the batches committed before it."""
 
     _LABELS = 5
 
@@ -639,12 +639,6 @@ class _DonePerPerson:
         if self.per_person:
             self.rule.after_apply_sql([(person, n, labels) for person, (n, labels) in self.per_person.items()])
             self.per_person = {}
-
-    def __enter__(self) -> _DonePerPerson:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.flush()
 
 
 def _apply_pending_sql(rule: Rule, summary: RunSummary, progress: Progress | None, action: ApplySQL | None) -> None:
@@ -673,41 +667,33 @@ def _apply_pending_sql(rule: Rule, summary: RunSummary, progress: Progress | Non
         "SELECT person_id, count(*) AS n, (array_agg(label ORDER BY subject_id))[1:5] AS labels "
         "FROM done GROUP BY person_id) AS p)"
     )
-    with _DonePerPerson(rule) as done_per_person:
-        _apply_pending_batches(rule, summary, progress, sql, action, done_per_person)
-
-
-def _apply_pending_batches(
-    rule: Rule,
-    summary: RunSummary,
-    progress: Progress | None,
-    sql: str,
-    action: ApplySQL,
-    done_per_person: _DonePerPerson,
-) -> None:
     last = 0
-    while True:
-        values = {
-            **action.params,
-            "__rule": rule.id,
-            "__pending": RuleResult.Outcome.PENDING,
-            "__applied": RuleResult.Outcome.APPLIED,
-            "__skipped": RuleResult.Outcome.SKIPPED,
-            "__last": last,
-            "__size": rule.batch_size,
-            "__now": timezone.now(),
-        }
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, values)
-            last_id, decided, applied, per_person = cursor.fetchone()
-            if not decided:
-                return
-        done_per_person.add(per_person)
-        last = last_id
-        summary.applied += applied
-        summary.skipped += decided - applied
-        if progress:
-            progress(_("%(rule)s: %(applied)s applied so far") % {"rule": rule.id, "applied": summary.applied})
+    done_per_person = _DonePerPerson(rule)
+    try:
+        while True:
+            values = {
+                **action.params,
+                "__rule": rule.id,
+                "__pending": RuleResult.Outcome.PENDING,
+                "__applied": RuleResult.Outcome.APPLIED,
+                "__skipped": RuleResult.Outcome.SKIPPED,
+                "__last": last,
+                "__size": rule.batch_size,
+                "__now": timezone.now(),
+            }
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, values)
+                last_id, decided, applied, per_person = cursor.fetchone()
+                if not decided:
+                    return
+            done_per_person.add(per_person)
+            last = last_id
+            summary.applied += applied
+            summary.skipped += decided - applied
+            if progress:
+                progress(_("%(rule)s: %(applied)s applied so far") % {"rule": rule.id, "applied": summary.applied})
+    finally:
+        done_per_person.flush()
 
 
 def _record_and_apply_sql(

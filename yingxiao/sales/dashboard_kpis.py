@@ -283,9 +283,13 @@ class RepeatCustomers:
         return rows.order_by("-kpi_contracts", "customer_id")
 
     def figure(self, viewer: User, period: Period, department: Department | None) -> Provided:
-        rows = self.records(viewer, period, department).order_by()
-        total = rows.count()
-        hits = rows.filter(kpi_contracts__gt=1).count() if total else 0
+        # One query: the per-customer grouping as a subquery, counted once.
+        counts = (
+            self.records(viewer, period, department)
+            .order_by()
+            .aggregate(total=Count("customer_id"), hits=Count("customer_id", filter=Q(kpi_contracts__gt=1)))
+        )
+        total, hits = counts["total"], counts["hits"]
         return Provided(value=_percent(Decimal(hits), Decimal(total)), hits=hits, total=total)
 
     def to_row(self, record: dict[str, Any]) -> Row:
