@@ -282,6 +282,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+# Backups (TEL-5) keep times to the microsecond: Django's json format cuts them to milliseconds.
+SERIALIZATION_MODULES = {"exactjson": "yingxiao.core.exact_json"}
 
 LOGGING = {
     "version": 1,

@@ -89,6 +89,19 @@ def test_tel_5_backup_restore_round_trip(tel, tmp_path) -> None:
     assert next_list.pk > max(CallList.objects.exclude(pk=next_list.pk).values_list("pk", flat=True))
 
 
+def test_tel_5_round_trip_keeps_times_to_the_microsecond(tel, tmp_path) -> None:
+    calls = _calls(tel)
+    # Under a millisecond past the second: Django's own JSON would write ".000" and restore ".0".
+    logged = timezone.now().replace(microsecond=456)
+    CallLog.objects.filter(pk=calls[0].pk).update(logged_at=logged)
+    before = backup.content_hashes()
+    path = tmp_path / "telesales.json"
+    backup.backup_telesales(path)
+    backup.restore_telesales(path)
+    assert backup.content_hashes() == before
+    assert CallLog.objects.get(pk=calls[0].pk).logged_at == logged
+
+
 def test_tel_5_damaged_backup_is_refused_and_changes_nothing(tel, tmp_path) -> None:
     _calls(tel)
     path = tmp_path / "telesales.json"

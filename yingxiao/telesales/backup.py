@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from yingxiao.core import exact_json
 from yingxiao.core.errors import BusinessError
 
 from . import errors, summary
@@ -35,6 +36,10 @@ def _models() -> list[Any]:
     return [apps.get_model("telesales", name) for name in TELESALES_MODELS]
 
 
+def _rows(model: Any) -> list[Any]:
+    return json.loads(serializers.serialize(exact_json.FORMAT, model._default_manager.order_by("pk")))
+
+
 def _digest(rows: list[Any]) -> str:
     return hashlib.sha256(json.dumps(rows, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
@@ -43,7 +48,7 @@ def content_hashes() -> dict[str, tuple[int, str]]:
     """Row count and content hash per telesales model, as the database holds them now."""
     result: dict[str, tuple[int, str]] = {}
     for model in _models():
-        rows = json.loads(serializers.serialize("json", model._default_manager.order_by("pk")))
+        rows = _rows(model)
         result[model._meta.label] = (len(rows), _digest(rows))
     return result
 
@@ -52,7 +57,7 @@ def backup_telesales(path: Path) -> dict[str, int]:
     """rule: TEL-5 — write every telesales row to ``path``; returns the row count per model."""
     sections = []
     for model in _models():
-        rows = json.loads(serializers.serialize("json", model._default_manager.order_by("pk")))
+        rows = _rows(model)
         sections.append({"model": model._meta.label, "count": len(rows), "sha256": _digest(rows), "rows": rows})
     document = {"format": FORMAT, "created_at": timezone.now().isoformat(), "sections": sections}
     path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
@@ -101,7 +106,8 @@ def _reset_sequences() -> None:
 
 def backup_database(path: Path) -> None:
     """rule: TEL-5 — the whole database as a ``dumpdata`` JSON fixture."""
-    call_command("dumpdata", output=str(path), verbosity=0, format="json")
+    # Times to the microsecond (``exactjson``); ``loaddata`` reads the file as plain JSON.
+    call_command("dumpdata", output=str(path), verbosity=0, format=exact_json.FORMAT)
 
 
 def restore_database(path: Path) -> None:
