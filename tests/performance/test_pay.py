@@ -247,3 +247,12 @@ def test_prf_5_issuing_again_leaves_confirmed_statements_untouched(personas, hr,
     assert statement.status == PayStatement.Status.CONFIRMED
     assert list(statement.lines.values_list("pk", "amount")) == lines
     assert written == PayStatement.objects.filter(month=MAY).exclude(pk=statement.pk).count()
+
+
+def test_prf_3_statements_page_opens_on_the_last_month(personas, hr, may, client):
+    close_and_issue(hr)
+    client.force_login(hr)
+    with time_machine.travel(dt.datetime(2025, 6, 20, 10, tzinfo=dt.UTC), tick=False):
+        page = client.get("/performance/statements/")
+    assert page.status_code == 200
+    assert page.context["month"] == MAY and page.context["rows"]

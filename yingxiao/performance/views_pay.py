@@ -3,6 +3,7 @@ statements with their Excel export, and the rankings. Views parse, call a servic
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -137,7 +138,9 @@ def statements(request: HttpRequest) -> HttpResponse:
     """PRF-3 — the month's statements in scope: totals per department and overall (SQL sums over all of
     them), the statements a page at a time (the Excel export has them all)."""
     user: User = request.user  # type: ignore[assignment]
-    month = _month(request)
+    # Payroll is for an ended month: without one asked for, the page opens on the last month (the
+    # current one has no statements before it is over and closed).
+    month = _month(request) if request.GET.get("month") else (_month(request) - dt.timedelta(days=1)).replace(day=1)
     scoped = pay.statements_for(user).filter(month=month)
     by_department, totals = pay.statement_totals_by_department(scoped)
     page = Paginator(scoped.order_by("department__name", "person__display_name", "pk"), STATEMENTS_PER_PAGE).get_page(

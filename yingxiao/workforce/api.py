@@ -23,9 +23,9 @@ from rest_framework.routers import BaseRouter
 
 from yingxiao.core.api import RestrictedViewSetMixin
 from yingxiao.core.errors import NOT_FOUND, BusinessError
-from yingxiao.org.models import User
+from yingxiao.org.models import Department, User
 
-from . import attendance, errors, leave, meetings, reports, roster, trips
+from . import attendance, errors, leave, leave_balances, meetings, reports, roster, selectors, trips
 from .models import (
     AttendanceCorrection,
     AttendanceRecord,
@@ -238,6 +238,28 @@ class LeaveCreateSerializer(serializers.Serializer[Any]):
     certificate = serializers.FileField(required=False, allow_null=True, default=None)
 
 
+class LeaveBalanceSerializer(serializers.Serializer[Any]):
+    person = serializers.IntegerField(source="person.pk")
+    person_name = serializers.CharField(source="person.__str__")
+    year = serializers.IntegerField()
+    entitled = serializers.DecimalField(max_digits=5, decimal_places=1)
+    has_entitlement = serializers.BooleanField()
+    taken = serializers.DecimalField(max_digits=5, decimal_places=1)
+    pending = serializers.DecimalField(max_digits=5, decimal_places=1)
+    remaining = serializers.DecimalField(max_digits=6, decimal_places=1)
+    other = serializers.SerializerMethodField()
+
+    def get_other(self, row: dict[str, Any]) -> dict[str, str]:
+        """Approved days of every other kind of leave in the year, by kind."""
+        return {str(kind): str(days) for kind, days in row["other"]}
+
+
+class EntitlementSerializer(serializers.Serializer[Any]):
+    person = serializers.IntegerField()
+    year = serializers.IntegerField()
+    days = serializers.CharField(max_length=10)
+
+
 @extend_schema(request=LeaveCreateSerializer)
 class LeaveViewSet(_CreateViewSet):
     """rule: HR-5 — leave requests, routed by days through the approvals engine."""
@@ -255,6 +277,38 @@ class LeaveViewSet(_CreateViewSet):
             if handover is None:
                 raise BusinessError(NOT_FOUND, field="handover")
         return leave.leave_request(actor=user, handover=handover, **data)
+
+    @extend_schema(request=None, responses=LeaveBalanceSerializer(many=True))
+    @action(detail=False, methods=["get"], url_path="balances")
+    def balances(self, request: Request) -> Response:
+        """rule: HR-5 — ``?year=&department=``: the balances of the people in scope, a page at a time."""
+        year = leave_balances.parse_year(request.query_params.get("year"), leave_balances.current_year())
+        department = None
+        if str(request.query_params.get("department", "")).isdigit():
+            department = Department.objects.filter(pk=int(request.query_params["department"])).first()
+        people = selectors.visible_people(request.user, department)  # type: ignore[arg-type]
+        page = self.paginate_queryset(people)  # type: ignore[arg-type]
+        rows = leave_balances.leave_balances(request.user, year, list(page if page is not None else people))  # type: ignore[arg-type]
+        data = LeaveBalanceSerializer([row | {"year": year} for row in rows], many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    @extend_schema(request=EntitlementSerializer, responses=EntitlementSerializer)
+    @action(detail=False, methods=["post"], url_path="entitlements")
+    def entitlements(self, request: Request) -> Response:
+        """rule: HR-5 — HR sets a person's annual-leave days for a year."""
+        incoming = EntitlementSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        person = selectors.visible_people(request.user).filter(pk=data["person"]).first()  # type: ignore[arg-type]
+        if person is None:
+            raise BusinessError(NOT_FOUND, field="person")
+        saved = leave_balances.leave_entitlement_set(
+            actor=request.user,  # type: ignore[arg-type]
+            person=person,
+            year=data["year"],
+            days=data["days"],
+        )
+        return Response({"person": person.pk, "year": saved.year, "days": saved.annual_days})
 
 
 def register(router: BaseRouter) -> None:

@@ -19,6 +19,20 @@ NO_WORKDAYS = ErrorCode("workforce.no_workdays", _("There is no working day in t
 BALANCE = ErrorCode(
     "workforce.balance", _("Not enough annual leave: %(remaining)s days left, %(days)s requested."), 409
 )
+BAD_YEAR = ErrorCode("workforce.bad_year", _("The year must be between %(first)s and %(last)s."))
+BAD_ENTITLEMENT = ErrorCode(
+    "workforce.bad_entitlement", _("Annual leave is given in half days, from 0 to %(most)s days.")
+)
+ENTITLEMENT_BELOW_USED = ErrorCode(
+    "workforce.entitlement_below_used",
+    _("This person has already taken or requested %(used)s days of annual leave this year: give at least that."),
+    409,
+)
+ENTITLEMENTS_CHANGED = ErrorCode(
+    "workforce.entitlements_changed",
+    _("Someone changed these entitlements meanwhile; nothing was granted. Please try again."),
+    409,
+)
 TRIP_NOT_ACTIVE = ErrorCode(
     "workforce.trip_not_active", _("Check-ins are only possible on an approved trip, during its dates."), 409
 )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_people
+from . import views, views_leave, views_people
 
 app_name = "workforce"
 urlpatterns = [
@@ -13,6 +13,9 @@ urlpatterns = [
     path("trips/", views.trip_view, name="trips"),
     path("trips/<int:pk>/checkin/", views.checkin_view, name="checkin"),
     path("leaves/", views.leave_view, name="leaves"),
+    path("leaves/balances/", views_leave.balances_view, name="leave_balances"),
+    path("leaves/balances/grant/", views_leave.entitlements_grant_view, name="leave_grant"),
+    path("leaves/balances/<int:person_pk>/", views_leave.entitlement_set_view, name="leave_entitlement"),
     path("roster/", views_people.roster_view, name="roster"),
     path("roster/assign/", views_people.roster_assign_view, name="roster_assign"),
     path("roster/posts/", views_people.roster_post_view, name="roster_post"),
