@@ -83,6 +83,7 @@ def test_kpi_loyalty_row_names_the_customer_and_its_contracts(money, buyers) -> 
     assert mine.url == reverse("customers:detail", args=[money.customer.pk])
     assert mine.amount == Decimal("200000.00")  # both contracts up to the period's end
     assert str(mine.when) == "2025-11-03"  # the first purchase
+    assert mine.department == money.customer.department.name
     assert rows[buyers["first_timer"].pk].hit is False
     repeat = _rows(money.p.director, segment="repeat")
     first = _rows(money.p.director, segment="first")

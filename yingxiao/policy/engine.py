@@ -618,13 +618,19 @@ def _preview_sql(rule: Rule, run: RuleRun, summary: RunSummary, in_db: _InDataba
     summary.previews = [FindingPreview(row[0], row[1], row[2], row[3], row[4]) for row in rows]
 
 
+_NOTICE_LABELS = 5  # subjects a notice names; the rest is the count
+# What a batch applied, per person: how many and the first labels (the ``done`` CTE of a sweep batch).
+_DONE_PER_PERSON_SQL = (
+    "(SELECT json_agg(p) FROM (SELECT person_id, count(*) AS n, (array_agg(label ORDER BY subject_id))"  # noqa: S608
+    f"[1:{_NOTICE_LABELS}] AS labels FROM done GROUP BY person_id) AS p)"
+)
+
+
 class _DonePerPerson:
     """What a sweep's batches applied, per person, handed to ``rule.after_apply_sql`` ONCE per sweep:
     an owner whose customers are released over many batches gets one notice with the total, not
     one per batch (715 at a 700,000-customer release). The sweeps flush it in ``finally``: a failing
     batch does not lose the notices of the batches committed before it."""
-
-    _LABELS = 5
 
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
@@ -633,7 +639,7 @@ class _DonePerPerson:
     def add(self, per_person: list[dict[str, Any]] | None) -> None:
         for row in per_person or ():
             count, labels = self.per_person.get(row["person_id"], (0, []))
-            self.per_person[row["person_id"]] = (count + row["n"], (labels + row["labels"])[: self._LABELS])
+            self.per_person[row["person_id"]] = (count + row["n"], (labels + row["labels"])[:_NOTICE_LABELS])
 
     def flush(self) -> None:
         if self.per_person:
@@ -663,9 +669,7 @@ def _apply_pending_sql(rule: Rule, summary: RunSummary, progress: Progress | Non
         "FROM batch AS b WHERE r.id = b.result_id "
         "RETURNING r.id, r.outcome = %(__applied)s AS applied) "
         "SELECT (SELECT max(id) FROM decided), (SELECT count(*) FROM decided), "
-        "(SELECT count(*) FROM decided WHERE applied), (SELECT json_agg(p) FROM ("
-        "SELECT person_id, count(*) AS n, (array_agg(label ORDER BY subject_id))[1:5] AS labels "
-        "FROM done GROUP BY person_id) AS p)"
+        f"(SELECT count(*) FROM decided WHERE applied), {_DONE_PER_PERSON_SQL}"
     )
     last = 0
     done_per_person = _DonePerPerson(rule)
@@ -738,9 +742,7 @@ def _record_and_apply_sql(
         "ELSE %(__skipped)s END, '', %(__now)s, %(__now)s FROM batch AS b ORDER BY b.breach_key "
         "ON CONFLICT DO NOTHING RETURNING outcome = %(__applied)s AS applied) "
         "SELECT (SELECT max(result_id) FROM taken), (SELECT count(*) FROM taken), (SELECT count(*) FROM recorded), "
-        "(SELECT count(*) FROM recorded WHERE applied), (SELECT json_agg(p) FROM ("
-        "SELECT person_id, count(*) AS n, (array_agg(label ORDER BY subject_id))[1:5] AS labels "
-        "FROM done GROUP BY person_id) AS p)"
+        f"(SELECT count(*) FROM recorded WHERE applied), {_DONE_PER_PERSON_SQL}"
     )
     last = 0
     done_per_person = _DonePerPerson(rule)

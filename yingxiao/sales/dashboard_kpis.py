@@ -268,7 +268,13 @@ class RepeatCustomers:
         buyers = contracts.filter(signed_on__gte=period.start, signed_on__lt=period.end).values("customer_id")
         rows = (
             contracts.filter(customer_id__in=buyers, signed_on__lt=period.end)
-            .values("customer_id", "customer__name", "customer__owner__display_name", "customer__owner__username")
+            .values(
+                "customer_id",
+                "customer__name",
+                "customer__owner__display_name",
+                "customer__owner__username",
+                "customer__department__name",
+            )
             .annotate(
                 kpi_contracts=Count("pk"),
                 kpi_amount=Sum("amount"),
@@ -299,6 +305,7 @@ class RepeatCustomers:
             pk=record["customer_id"],
             label=record["customer__name"],
             owner=record["customer__owner__display_name"] or record["customer__owner__username"] or "",
+            department=record["customer__department__name"] or "",
             when=record["kpi_first"],
             hit=contracts > 1,
             status=_("%(count)d contracts, %(new)d in the period") % counts,
