@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
@@ -35,6 +36,19 @@ def primary_position(user: User) -> Position | None:
 def primary_department(user: User) -> Department | None:
     position = primary_position(user)
     return position.department if position else None
+
+
+def primary_department_ids(user_ids: Iterable[int]) -> dict[int, int]:
+    """user id → the id of their primary department (as ``primary_department``), in one query."""
+    rows = (
+        Assignment.objects.filter(user_id__in=list(user_ids), ended_on__isnull=True, position__is_active=True)
+        .order_by("user_id", "-is_primary", "pk")
+        .values_list("user_id", "position__department_id")
+    )
+    result: dict[int, int] = {}
+    for user_id, department_id in rows:
+        result.setdefault(user_id, department_id)
+    return result
 
 
 # rule: ORG-3, ORG-4 — the reporting line, skipping vacant posts and absent holders.

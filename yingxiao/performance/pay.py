@@ -39,6 +39,7 @@ from django.utils.translation import gettext
 from yingxiao.core.errors import BusinessError
 from yingxiao.core.querysets import get_restricted_or_404
 from yingxiao.org.models import Assignment, User
+from yingxiao.org.selectors import primary_department_ids
 
 from . import errors
 from .evaluations import month_end_instant
@@ -258,7 +259,7 @@ def pay_statements_issue(*, actor: User, month: dt.date, person_ids: list[int] |
         for code, provider in _providers.items():
             for person_id, spec in provider(month, todo):
                 lines[person_id].append((code, spec))
-        departments = _departments(todo)
+        departments = primary_department_ids(todo)
         grades = dict(
             Evaluation.objects.filter(person_id__in=todo, month=month, status=Evaluation.Status.FINAL).values_list(
                 "person_id", "grade"
@@ -360,18 +361,6 @@ def _replace_lines(
     ]
     if new:
         bulk_create_with_history(new, PayLine, batch_size=2000, default_user=actor, default_date=now)
-
-
-def _departments(person_ids: list[int]) -> dict[int, int]:
-    rows = (
-        Assignment.objects.filter(user_id__in=person_ids, ended_on__isnull=True, position__is_active=True)
-        .order_by("user_id", "-is_primary", "pk")
-        .values_list("user_id", "position__department_id")
-    )
-    result: dict[int, int] = {}
-    for user_id, department_id in rows:
-        result.setdefault(user_id, department_id)
-    return result
 
 
 # rule: PRF-5 — the employee confirms their own statement before payment (timestamped).

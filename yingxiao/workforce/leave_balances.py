@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from yingxiao.core.errors import BusinessError
-from yingxiao.org.models import Assignment, User
+from yingxiao.org.models import User
+from yingxiao.org.selectors import primary_department_ids
 
 from . import errors
 from .common import require_perm
@@ -110,19 +111,6 @@ def leave_balances(actor: User, year: int, people: Sequence[User]) -> list[dict[
     return rows
 
 
-def _departments(person_ids: Sequence[int]) -> dict[int, int]:
-    """Each person's primary department (as ``org.selectors.primary_department``), in one query."""
-    rows = (
-        Assignment.objects.filter(user_id__in=list(person_ids), ended_on__isnull=True, position__is_active=True)
-        .order_by("user_id", "-is_primary", "pk")
-        .values_list("user_id", "position__department_id")
-    )
-    result: dict[int, int] = {}
-    for user_id, department_id in rows:
-        result.setdefault(user_id, department_id)
-    return result
-
-
 def _require_in_scope(actor: User, person: User) -> None:
     if not visible_people(actor).filter(pk=person.pk).exists():
         raise BusinessError(errors.NO_PERMISSION)
@@ -147,7 +135,7 @@ def leave_entitlement_set(*, actor: User, person: User, year: Any, days: Any) ->
         elif entitlement.annual_days == days:
             return entitlement
         entitlement.annual_days = days
-        entitlement.department_id = _departments([person.pk]).get(person.pk)
+        entitlement.department_id = primary_department_ids([person.pk]).get(person.pk)
         entitlement._history_user = actor  # type: ignore[attr-defined]
         entitlement._change_reason = _("Set by HR")  # type: ignore[attr-defined]
         entitlement.save()
@@ -166,7 +154,7 @@ def leave_entitlements_grant(*, actor: User, year: Any, days: Any, people: Query
             .exclude(pk__in=LeaveEntitlement.objects.filter(year=year).values("person_id"))
             .values_list("pk", flat=True)
         )
-        departments = _departments(ids)
+        departments = primary_department_ids(ids)
         try:
             with transaction.atomic():
                 created = bulk_create_with_history(
