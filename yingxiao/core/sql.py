@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.db import connection
+from django.db.models import Model
+
 _SEPARATOR = "\x00"  # no PostgreSQL text holds it
 
 
@@ -33,3 +36,31 @@ def array_literal(values: Sequence[Any], kind: str = "text") -> str:
     # Escaping is per character, so the whole list is escaped at once around a separator.
     body = _SEPARATOR.join(map(str, values)).replace("\\", "\\\\").replace('"', '\\"')
     return '{"' + body.replace(_SEPARATOR, '","') + '"}'
+
+
+_sequences: dict[tuple[str, str, str], str] = {}
+
+
+def id_sequence(model: type[Model]) -> str:
+    """The name of the sequence behind ``model``'s id (PostgreSQL), looked up once per database.
+
+    For ``nextval(%s::regclass)``: the sequence then is a constant of the statement. Written as
+    ``nextval(pg_get_serial_sequence(table, column))`` the name was looked up again for every row
+    (5 ms per 2,000 ids instead of 0.4 ms)."""
+    key = (connection.alias, str(connection.settings_dict["NAME"]), model._meta.db_table)
+    if key not in _sequences:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, model._meta.pk.column])
+            _sequences[key] = cursor.fetchone()[0]
+    return _sequences[key]
+
+
+def next_ids(model: type[Model], count: int) -> list[int]:
+    """``count`` fresh ids from ``model``'s own sequence, ascending (PostgreSQL)."""
+    if count <= 0:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s) ORDER BY 1", [id_sequence(model), count]
+        )
+        return [row[0] for row in cursor.fetchall()]

@@ -30,6 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from yingxiao.core.sql import next_ids
+
 from .models import Contact, Customer, CustomerIdentity
 from .search import search_fields
 
@@ -72,18 +74,6 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _next_ids(model: type[models.Model], count: int) -> list[int]:
-    """``count`` fresh ids from the table's own sequence, ascending."""
-    if not count:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s) ORDER BY 1",
-            [model._meta.db_table, model._meta.pk.column, count],
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
 def _plain(value: Any) -> Any:
     return value.value if isinstance(value, enum.Enum) else value
 
@@ -123,10 +113,10 @@ def _create_postgresql(
     actor: User, rows: Sequence[ImportRow], department: Department | None, reason: str, contact_reason: str
 ) -> list[int]:
     now = timezone.now()
-    ids = _next_ids(Customer, len(rows))
+    ids = next_ids(Customer, len(rows))
     contacts = [(customer_id, row.contact_fields()) for customer_id, row in zip(ids, rows, strict=True)]
     contacts = [(customer_id, fields) for customer_id, fields in contacts if fields is not None]
-    contact_ids = _next_ids(Contact, len(contacts))
+    contact_ids = next_ids(Contact, len(contacts))
     contact_of = {customer_id: pk for (customer_id, _fields), pk in zip(contacts, contact_ids, strict=True)}
 
     # rule: CUS-2 — the keys first: a key registered meanwhile refuses the batch before the rest is written.

@@ -31,7 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from yingxiao.core.sql import array_literal
+from yingxiao.core.sql import array_literal, id_sequence
 
 from . import kinds, values
 from .catalog import BY_NAME, Unit
@@ -791,14 +791,13 @@ def _stage_findings(run: RuleRun, summary: RunSummary, in_db: _InDatabase) -> st
     finding with its result id drawn from the results' sequence in breach-key order, the lock
     order of concurrent sweeps. Sets ``summary.found``."""
     findings_sql, findings_params = _findings_sql(in_db)
-    meta = RuleResult._meta
     found = connection.ops.quote_name(f"policy_sweep_findings_{run.pk}")
     # Only SQL the rule and this module wrote, and names made here, are interpolated; values are parameters.
     with whole_result_plans(), connection.cursor() as cursor:
         cursor.execute(
-            f"CREATE TEMPORARY TABLE {found} AS SELECT nextval(pg_get_serial_sequence(%s, %s)) AS result_id, f.* "  # noqa: S608
+            f"CREATE TEMPORARY TABLE {found} AS SELECT nextval(%s::regclass) AS result_id, f.* "  # noqa: S608
             f"FROM ({findings_sql} ORDER BY 4) AS f",
-            [meta.db_table, meta.get_field("id").column, *findings_params],
+            [id_sequence(RuleResult), *findings_params],
         )
         summary.found = cursor.rowcount
         cursor.execute(f"CREATE UNIQUE INDEX ON {found} (result_id)")
