@@ -262,25 +262,32 @@ class RepeatCustomers:
     def _contracts(self, viewer: User, department: Department | None) -> QuerySet[Contract]:
         return _in_departments(Contract.objects.restrict(viewer, "view").filter(status__in=_EFFECTIVE), department)
 
-    def records(self, viewer: User, period: Period, department: Department | None, segment: str = "") -> QuerySet[Any]:
-        """One row per customer with a contract signed in the period: their contracts up to its end."""
+    def _per_customer(
+        self, viewer: User, period: Period, department: Department | None, *columns: str
+    ) -> QuerySet[Any]:
+        """The period's buyers grouped by customer (and ``columns``): their contracts up to its end."""
         contracts = self._contracts(viewer, department)
         buyers = contracts.filter(signed_on__gte=period.start, signed_on__lt=period.end).values("customer_id")
-        rows = (
+        return (
             contracts.filter(customer_id__in=buyers, signed_on__lt=period.end)
-            .values(
-                "customer_id",
-                "customer__name",
-                "customer__owner__display_name",
-                "customer__owner__username",
-                "customer__department__name",
-            )
-            .annotate(
-                kpi_contracts=Count("pk"),
-                kpi_amount=Sum("amount"),
-                kpi_first=Min("signed_on"),
-                kpi_in_period=Count("pk", filter=Q(signed_on__gte=period.start)),
-            )
+            .values("customer_id", *columns)
+            .annotate(kpi_contracts=Count("pk"))
+        )
+
+    def records(self, viewer: User, period: Period, department: Department | None, segment: str = "") -> QuerySet[Any]:
+        """One row per customer with a contract signed in the period: their contracts up to its end."""
+        rows = self._per_customer(
+            viewer,
+            period,
+            department,
+            "customer__name",
+            "customer__owner__display_name",
+            "customer__owner__username",
+            "customer__department__name",
+        ).annotate(
+            kpi_amount=Sum("amount"),
+            kpi_first=Min("signed_on"),
+            kpi_in_period=Count("pk", filter=Q(signed_on__gte=period.start)),
         )
         if segment == "repeat":
             rows = rows.filter(kpi_contracts__gt=1)
@@ -289,9 +296,9 @@ class RepeatCustomers:
         return rows.order_by("-kpi_contracts", "customer_id")
 
     def figure(self, viewer: User, period: Period, department: Department | None) -> Provided:
-        # One query: the per-customer grouping as a subquery, counted once.
+        # One query over the per-customer counts alone: the drill-down's names and sums are not needed.
         counts = (
-            self.records(viewer, period, department)
+            self._per_customer(viewer, period, department)
             .order_by()
             .aggregate(total=Count("customer_id"), hits=Count("customer_id", filter=Q(kpi_contracts__gt=1)))
         )
