@@ -215,17 +215,19 @@ def test_prf_3_pages_render(personas, hr, may, client):
     assert client.get(f"/performance/evaluations/{evaluation.pk}/").status_code == 404
 
 
-def test_prf_3_issuing_again_refreshes_in_bulk_and_keeps_the_history(personas, hr, may):
+def test_prf_3_issuing_again_refreshes_what_changed_and_keeps_the_history(personas, hr, may):
     close_and_issue(hr)
     statement = PayStatement.objects.get(person=personas.rep, month=MAY)
-    before = (statement.base, statement.performance, statement.fines, statement.rewards, statement.total)
+    untouched = PayStatement.objects.get(person=personas.head, month=MAY)
+    untouched_lines = set(untouched.lines.values_list("pk", flat=True))
     first_lines = set(statement.lines.values_list("pk", flat=True))
+    pay.pay_profile_set(actor=hr, person=personas.rep, base_pay="5200", performance_pay="1000.00")
     with travel(6, 4):
         written = pay.pay_statements_issue(actor=hr, month=MAY)
     statement.refresh_from_db()
     assert written == PayStatement.objects.filter(month=MAY).count()
-    # Same statement, same totals, new lines; the old lines live on in the history as deleted.
-    assert (statement.base, statement.performance, statement.fines, statement.rewards, statement.total) == before
+    # Same statement, new figures, new lines; the old lines live on in the history as deleted.
+    assert (statement.base, statement.total) == (Decimal("5200.00"), Decimal("6129.90"))
     assert statement.fines == Decimal("70.10")
     new_lines = set(statement.lines.values_list("pk", flat=True))
     assert new_lines and not new_lines & first_lines
@@ -234,6 +236,20 @@ def test_prf_3_issuing_again_refreshes_in_bulk_and_keeps_the_history(personas, h
     assert PayLine.history.filter(id__in=new_lines, history_type="+").count() == len(new_lines)
     assert list(statement.history.order_by("history_date").values_list("history_type", flat=True)) == ["+", "~"]
     assert statement.history.first().history_user == hr
+    # The head's statement did not change: no new version, its lines kept.
+    assert untouched.history.count() == 1
+    assert set(untouched.lines.values_list("pk", flat=True)) == untouched_lines
+
+
+def test_prf_3_issuing_again_without_changes_writes_nothing(personas, hr, may):
+    close_and_issue(hr)
+    versions, line_versions = PayStatement.history.count(), PayLine.history.count()
+    lines = sorted(PayLine.objects.values_list("pk", "amount"))
+    with travel(6, 4):
+        written = pay.pay_statements_issue(actor=hr, month=MAY)
+    assert written == PayStatement.objects.filter(month=MAY).count()
+    assert (PayStatement.history.count(), PayLine.history.count()) == (versions, line_versions)
+    assert sorted(PayLine.objects.values_list("pk", "amount")) == lines
 
 
 def test_prf_5_issuing_again_leaves_confirmed_statements_untouched(personas, hr, may):

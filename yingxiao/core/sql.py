@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Model
+from django.db.models.expressions import RawSQL
 
 _SEPARATOR = "\x00"  # no PostgreSQL text holds it
 
@@ -64,3 +65,15 @@ def next_ids(model: type[Model], count: int) -> list[int]:
             "SELECT nextval(%s::regclass) FROM generate_series(1, %s) ORDER BY 1", [id_sequence(model), count]
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+def id_list(ids: Sequence[int]) -> Any:
+    """``ids`` for an ``__in`` lookup. On PostgreSQL a long list goes as ONE array parameter
+    (``IN (SELECT unnest(…))``): Django resolves a list's elements one by one (~8 µs each), which
+    for a company's 2,000 people in a dozen lookups was a fifth of issuing pay statements."""
+    if connection.vendor != "postgresql" or len(ids) < _ARRAY_FROM:
+        return list(ids)
+    return RawSQL("SELECT unnest(%s::bigint[])", [array_literal(list(ids), "bigint")])
+
+
+_ARRAY_FROM = 200

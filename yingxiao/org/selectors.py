@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 
+from yingxiao.core.sql import id_list
+
 from .models import Assignment, Department, Position, User
 
 
@@ -41,7 +43,7 @@ def primary_department(user: User) -> Department | None:
 def primary_department_ids(user_ids: Iterable[int]) -> dict[int, int]:
     """user id → the id of their primary department (as ``primary_department``), in one query."""
     rows = (
-        Assignment.objects.filter(user_id__in=list(user_ids), ended_on__isnull=True, position__is_active=True)
+        Assignment.objects.filter(user_id__in=id_list(list(user_ids)), ended_on__isnull=True, position__is_active=True)
         .order_by("user_id", "-is_primary", "pk")
         .values_list("user_id", "position__department_id")
     )

@@ -38,6 +38,7 @@ from django.utils.translation import gettext
 
 from yingxiao.core.errors import BusinessError
 from yingxiao.core.querysets import get_restricted_or_404
+from yingxiao.core.sql import id_list
 from yingxiao.org.models import Assignment, User
 from yingxiao.org.selectors import primary_department_ids
 
@@ -83,10 +84,11 @@ def pay_providers() -> dict[str, Provider]:
 
 # --- built-in providers -----------------------------------------------------------------------
 def base_pay_lines(month: dt.date, person_ids: list[int]) -> Iterable[tuple[int, PayLineSpec]]:
-    for pk, person_id, base in PayProfile.objects.filter(person_id__in=person_ids).values_list(
+    label = gettext("Base pay")
+    for pk, person_id, base in PayProfile.objects.filter(person_id__in=id_list(person_ids)).values_list(
         "pk", "person_id", "base_pay"
     ):
-        yield person_id, PayLineSpec(PayLine.Kind.BASE, gettext("Base pay"), base, "performance.PayProfile", (pk,))
+        yield person_id, PayLineSpec(PayLine.Kind.BASE, label, base, "performance.PayProfile", (pk,))
 
 
 def _factor_policy(grade: str) -> str:
@@ -98,48 +100,51 @@ def performance_pay_lines(month: dt.date, person_ids: list[int]) -> Iterable[tup
     from yingxiao.policy.values import policy_value
 
     at = month_end_instant(month)
-    profiles = dict(PayProfile.objects.filter(person_id__in=person_ids).values_list("person_id", "performance_pay"))
+    profiles = dict(
+        PayProfile.objects.filter(person_id__in=id_list(person_ids)).values_list("person_id", "performance_pay")
+    )
     evaluations = Evaluation.objects.filter(
-        person_id__in=person_ids, month=month, status=Evaluation.Status.FINAL
+        person_id__in=id_list(person_ids), month=month, status=Evaluation.Status.FINAL
     ).values_list("pk", "person_id", "grade")
     graded: set[int] = set()
-    shares: dict[str, Decimal] = {}
+    # Per grade, once: the policy share and the label (gettext per line was a third of issuing's time).
+    shares: dict[str, tuple[Decimal, str]] = {}
+    names = dict(Evaluation._meta.get_field("grade").choices)  # type: ignore[arg-type]
     for pk, person_id, grade in evaluations:
         graded.add(person_id)
         if grade not in shares:
-            shares[grade] = Decimal(policy_value(_factor_policy(grade), at=at))
-        share = shares[grade]
+            share = Decimal(policy_value(_factor_policy(grade), at=at))
+            label = gettext("Performance pay: grade %(grade)s × %(share)s%%") % {
+                "grade": names.get(grade, grade),
+                "share": share,
+            }
+            shares[grade] = (share, label)
+        share, label = shares[grade]
         amount = (profiles.get(person_id, ZERO) * share / 100).quantize(CENT, ROUND_HALF_UP)
-        label = gettext("Performance pay: grade %(grade)s × %(share)s%%") % {
-            "grade": dict(Evaluation._meta.get_field("grade").choices).get(grade, grade),  # type: ignore[arg-type]
-            "share": share,
-        }
         yield person_id, PayLineSpec(PayLine.Kind.PERFORMANCE, label, amount, "performance.Evaluation", (pk,))
+    ungraded = gettext("Performance pay: no final evaluation")
     for person_id in profiles:
         if person_id not in graded:
-            yield (
-                person_id,
-                PayLineSpec(PayLine.Kind.PERFORMANCE, gettext("Performance pay: no final evaluation"), ZERO),
-            )
+            yield person_id, PayLineSpec(PayLine.Kind.PERFORMANCE, ungraded, ZERO)
 
 
 # rule: DIS-3 — the month's approved fines and rewards feed payroll, one line per ledger entry.
 def ledger_lines(month: dt.date, person_ids: list[int]) -> Iterable[tuple[int, PayLineSpec]]:
     start, end = month_bounds(month)
     fines = Violation.objects.filter(
-        person_id__in=person_ids, status__in=COUNTED_FINES, booked_on__gte=start, booked_on__lt=end
+        person_id__in=id_list(person_ids), status__in=COUNTED_FINES, booked_on__gte=start, booked_on__lt=end
     ).values_list("pk", "person_id", "rule_id", "kind", "amount")
+    own, share = gettext("Fine %(rule)s"), gettext("Fine %(rule)s (supervisor's share)")  # once, not per line
     for pk, person_id, rule_id, kind, amount in fines.order_by("booked_on", "pk"):
-        label = gettext("Fine %(rule)s") % {"rule": rule_id}
-        if kind == Violation.Kind.SUPERVISOR:
-            label = gettext("Fine %(rule)s (supervisor's share)") % {"rule": rule_id}
+        label = (share if kind == Violation.Kind.SUPERVISOR else own) % {"rule": rule_id}
         yield person_id, PayLineSpec(PayLine.Kind.FINE, label, -amount, "performance.Violation", (pk,))
     rewards = Reward.objects.filter(
-        person_id__in=person_ids, status=Reward.Status.APPROVED, booked_on__gte=start, booked_on__lt=end
+        person_id__in=id_list(person_ids), status=Reward.Status.APPROVED, booked_on__gte=start, booked_on__lt=end
     ).values_list("pk", "person_id", "kind", "amount")
     kinds = dict(Reward.Kind.choices)
+    reward = gettext("Reward: %(kind)s")
     for pk, person_id, kind, amount in rewards.order_by("booked_on", "pk"):
-        label = gettext("Reward: %(kind)s") % {"kind": kinds.get(kind, kind)}
+        label = reward % {"kind": kinds.get(kind, kind)}
         yield person_id, PayLineSpec(PayLine.Kind.REWARD, label, amount, "performance.Reward", (pk,))
 
 
@@ -249,9 +254,9 @@ def pay_statements_issue(*, actor: User, month: dt.date, person_ids: list[int] |
         existing = {
             s.person_id: s
             for s in PayStatement.objects.select_for_update()
-            .filter(month=month, person_id__in=people)
+            .filter(month=month, person_id__in=id_list(people))
             .order_by("pk")
-            .only("pk", "person_id", "month", "status", "confirmed_at")
+            .only("pk", "person_id", "month", "status", "confirmed_at", "department_id", "grade", *_TOTALS)
         }
         confirmed = {pk for pk, s in existing.items() if s.status == PayStatement.Status.CONFIRMED}
         todo = [pk for pk in people if pk not in confirmed]
@@ -261,9 +266,9 @@ def pay_statements_issue(*, actor: User, month: dt.date, person_ids: list[int] |
                 lines[person_id].append((code, spec))
         departments = primary_department_ids(todo)
         grades = dict(
-            Evaluation.objects.filter(person_id__in=todo, month=month, status=Evaluation.Status.FINAL).values_list(
-                "person_id", "grade"
-            )
+            Evaluation.objects.filter(
+                person_id__in=id_list(todo), month=month, status=Evaluation.Status.FINAL
+            ).values_list("person_id", "grade")
         )
         now = timezone.now()
         statements: list[PayStatement] = []
@@ -278,11 +283,52 @@ def pay_statements_issue(*, actor: User, month: dt.date, person_ids: list[int] |
                 **_totals([spec for _code, spec in lines.get(person_id, [])]),
             )
             statements.append(statement)
-        _save_statements(actor, now, month, statements, existing)
+        # A refresh writes what changed: a statement whose figures and lines are as issued stays as
+        # it is (no new version, no lines replaced), so its history shows real changes only.
         refreshed = [s for s in statements if s.person_id in existing]
+        old_lines = _line_contents([existing[s.person_id].pk for s in refreshed])
+        lines_changed = [
+            s for s in refreshed if old_lines.get(existing[s.person_id].pk, []) != _contents(lines.get(s.person_id, []))
+        ]
+        changed_ids = {s.person_id for s in lines_changed}
+        changed_ids |= {s.person_id for s in refreshed if not _same_figures(s, existing[s.person_id])}
         created = [s for s in statements if s.person_id not in existing]
-        _replace_lines(actor, now, refreshed, created, lines)
+        written = [s for s in statements if s.person_id in changed_ids or s.person_id not in existing]
+        _save_statements(actor, now, month, written, existing)
+        _replace_lines(actor, now, lines_changed, created, lines)
     return len(todo)
+
+
+_TOTALS = ("base", "performance", "commission", "fines", "rewards", "total")
+LineContent = tuple[str, str, str, Decimal, str, tuple[int, ...]]
+
+
+def _contents(specs: list[tuple[str, PayLineSpec]]) -> list[LineContent]:
+    """The lines as stored (label cut, amount to the cent; the source records a set), in a comparable order."""
+    return sorted(
+        (spec.kind, code, spec.label[:200], spec.amount.quantize(CENT, ROUND_HALF_UP), spec.source_model,
+         tuple(sorted(spec.source_ids)))
+        for code, spec in specs
+    )  # fmt: skip
+
+
+def _line_contents(statement_ids: list[int]) -> dict[int, list[LineContent]]:
+    """The stored lines of these statements, as ``_contents`` gives the new ones."""
+    stored: dict[int, list[LineContent]] = defaultdict(list)
+    rows = PayLine.objects.filter(statement_id__in=id_list(statement_ids)).values_list(
+        "statement_id", "kind", "provider", "label", "amount", "source_model", "source_ids"
+    )
+    for statement_id, kind, code, label, amount, source_model, source_ids in rows:
+        stored[statement_id].append((kind, code, label, amount, source_model, tuple(sorted(source_ids or ()))))
+    return {pk: sorted(contents) for pk, contents in stored.items()}
+
+
+def _same_figures(new: PayStatement, old: PayStatement) -> bool:
+    return (
+        new.department_id == old.department_id
+        and new.grade == old.grade
+        and all(getattr(new, name) == getattr(old, name) for name in _TOTALS)
+    )
 
 
 def _save_statements(
