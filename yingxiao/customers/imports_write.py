@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from yingxiao.core.history_sql import copy_versions
 from yingxiao.core.sql import next_ids
 
 from .models import Contact, Customer, CustomerIdentity
@@ -41,9 +42,6 @@ if TYPE_CHECKING:
     from .imports import ImportRow
 
 _BATCH = 2000
-# What simple-history adds to a model's own columns in its historical table.
-_VERSION_COLUMNS = frozenset({"history_id", "history_date", "history_change_reason", "history_type", "history_user"})
-_CREATED = "+"
 
 
 def customers_create_many(
@@ -86,27 +84,6 @@ def _copy(model: type[models.Model], names: Sequence[str], rows: Iterable[Sequen
     with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
         for row in rows:
             copy.write_row(row)
-
-
-def _copy_first_versions(model: type[models.Model], ids: list[int], actor: User, reason: str, now: Any) -> None:
-    """Each row's first version, copied from the row itself: what simple-history writes on its creation."""
-    history = model.history.model  # type: ignore[attr-defined]
-    own = {field.name for field in model._meta.concrete_fields}
-    tracked = [field for field in history._meta.concrete_fields if field.name in own]
-    extra = {field.name for field in history._meta.concrete_fields} - own
-    if extra != _VERSION_COLUMNS:  # a versioning option this copy does not know: refuse, never guess
-        raise NotImplementedError(f"{history._meta.label}: unexpected history columns {sorted(extra)}")
-    target = [_quote(field.column) for field in tracked]
-    source = [_quote(model._meta.get_field(field.name).column) for field in tracked]
-    versions = ["history_date", "history_change_reason", "history_type", "history_user"]
-    target += [_quote(history._meta.get_field(name).column) for name in versions]
-    sql = (
-        f"INSERT INTO {_quote(history._meta.db_table)} ({', '.join(target)}) "  # noqa: S608 - model names only
-        f"SELECT {', '.join(source)}, %s, %s, %s, %s FROM {_quote(model._meta.db_table)} "
-        f"WHERE {_quote(model._meta.pk.column)} = ANY(%s::bigint[]) ORDER BY {_quote(model._meta.pk.column)}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [now, reason, _CREATED, actor.pk, ids])
 
 
 def _create_postgresql(
@@ -161,9 +138,9 @@ def _create_postgresql(
         _copy(Contact, contact_names, contact_rows())
 
     # rule: CUS-9 — who registered them and why, as on every registration.
-    _copy_first_versions(Customer, ids, actor, reason, now)
+    copy_versions(Customer, ids, actor=actor, when=now, reason=reason)
     if contact_ids:
-        _copy_first_versions(Contact, contact_ids, actor, contact_reason, now)
+        copy_versions(Contact, contact_ids, actor=actor, when=now, reason=contact_reason)
     return ids
 
 

@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from yingxiao.core.errors import BusinessError
+from yingxiao.core.history_sql import CHANGED, CREATED, DELETED, copy_versions
 from yingxiao.core.querysets import get_restricted_or_404
 from yingxiao.core.sql import id_list
 from yingxiao.org.models import Assignment, User
@@ -353,13 +354,10 @@ def _save_statements(
         )
         for statement in statements:
             statement.pk = ids[statement.person_id]
-    history = PayStatement.history  # type: ignore[attr-defined]
-    created = [s for s in statements if s.person_id not in existing]
-    refreshed = [s for s in statements if s.person_id in existing]
-    if created:
-        history.bulk_history_create(created, batch_size=1000, default_user=actor, default_date=now)
-    if refreshed:
-        history.bulk_history_create(refreshed, batch_size=1000, update=True, default_user=actor, default_date=now)
+    created = [s.pk for s in statements if s.person_id not in existing]
+    refreshed = [s.pk for s in statements if s.person_id in existing]
+    copy_versions(PayStatement, created, actor=actor, when=now, kind=CREATED)
+    copy_versions(PayStatement, refreshed, actor=actor, when=now, kind=CHANGED)
 
 
 def _replace_lines(
@@ -369,26 +367,11 @@ def _replace_lines(
     created: list[PayStatement],
     lines: dict[int, list[tuple[str, PayLineSpec]]],
 ) -> None:
-    """Old lines out (their history keeps them, marked deleted), the new lines in."""
-    from simple_history.utils import bulk_create_with_history
-
+    """Old lines out (their history keeps them, marked deleted), the new lines in (each with its first
+    version), the versions copied from the rows (``core.history_sql``), not built one by one."""
     if refreshed:
-        old = PayLine.objects.filter(statement__in=[s.pk for s in refreshed])
-        history = PayLine.history.model  # type: ignore[attr-defined]
-        tracked = [f.attname for f in history.tracked_fields]
-        history.objects.bulk_create(
-            [
-                history(
-                    history_date=now,
-                    history_user=actor,
-                    history_type="-",
-                    history_change_reason="",
-                    **{name: getattr(line, name) for name in tracked},
-                )
-                for line in old
-            ],
-            batch_size=2000,
-        )
+        old = PayLine.objects.filter(statement_id__in=id_list([s.pk for s in refreshed]))
+        copy_versions(PayLine, list(old.values_list("pk", flat=True)), actor=actor, when=now, kind=DELETED)
         # One DELETE: nothing cascades from a line and its history was written just above
         # (``QuerySet.delete()`` would send the post_delete signal one row at a time).
         old._raw_delete(old.db)
@@ -405,8 +388,14 @@ def _replace_lines(
         for statement in (*refreshed, *created)
         for code, spec in lines.get(statement.person_id, [])
     ]
-    if new:
-        bulk_create_with_history(new, PayLine, batch_size=2000, default_user=actor, default_date=now)
+    if not new:
+        return
+    PayLine.objects.bulk_create(new, batch_size=2000)
+    ids = [line.pk for line in new]
+    if None in ids:  # a backend that returns no ids: every line of these statements is new
+        statements = [s.pk for s in (*refreshed, *created)]
+        ids = list(PayLine.objects.filter(statement_id__in=id_list(statements)).values_list("pk", flat=True))
+    copy_versions(PayLine, ids, actor=actor, when=now, kind=CREATED)
 
 
 # rule: PRF-5 — the employee confirms their own statement before payment (timestamped).
