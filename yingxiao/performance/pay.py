@@ -240,11 +240,13 @@ _STATEMENT_FIELDS = (
 
 # rule: PRF-3 — pay = base + performance + commission − approved fines + rewards, for a closed month.
 def pay_statements_issue(*, actor: User, month: dt.date, person_ids: list[int] | None = None) -> int:
-    """Issue (or refresh the unconfirmed) statements of a closed month; returns how many were written.
+    """Issue (or refresh the unconfirmed) statements of a closed month; returns how many were issued
+    or found up to date (every unconfirmed statement of the people concerned).
 
-    Set-based for the whole company: every provider runs once for everyone, statements are
-    created and updated in bulk, the refreshed statements' old lines are deleted in one statement
-    and the new lines inserted in bulk — each with its history row, as a ``save()`` would write.
+    Set-based for the whole company: every provider runs once for everyone; a statement whose
+    figures and lines are unchanged is left as it is; new and changed statements are written by one
+    upsert, a changed statement's old lines deleted in one statement and the new lines inserted in
+    bulk — each with its version, as ``save()`` and ``delete()`` would record it.
     """
     _require(actor, ISSUE_PERM)
     month = month.replace(day=1)
