@@ -13,10 +13,13 @@ transaction that is rolled back, as in ``benchmarks/pool.py``.
 - ``stats``: ``telesales.stats.agent_statistics`` for one month as the director (all agents) and as a
   group head, over ``--calls`` generated calls (committed once with one ``INSERT … SELECT
   generate_series``; reused when the count is there). p50/p95 of the call, target p95 ≤ 300 ms.
-- ``sla_sweep`` / ``sla_dry``: the complaint SLA violation sweep ``policy.engine.sweep("CMP-2")`` over
-  ``--complaints`` open, overdue complaints (inserted inside the rolled-back transaction), applied and
-  as a dry run. Target: ≤ 2× hand-written SQL doing the same — the SQL baseline is not written yet
-  (the sweep's cost is the per-violation ledger and approval in performance/approvals, see the report).
+- ``sla_sql`` / ``sla_sweep`` / ``sla_dry``: the complaint SLA violation sweep
+  ``policy.engine.sweep("CMP-2")`` over ``--complaints`` open, overdue complaints (inserted inside the
+  rolled-back transaction), applied and as a dry run, against ``HAND_WRITTEN_CMP2_SQL``: one
+  statement writing the same ledger (violations, their history, approval requests with their signed
+  submissions, the approver's notices, the complaint events). Each mode runs as a long-lived worker
+  runs it: once untimed in the process (its imports and caches), then timed on a new database
+  connection; the first run's time is reported too. Target: the sweep ≤ 2× the SQL.
 """
 
 from __future__ import annotations
@@ -464,7 +467,21 @@ def run_ledger_sql(sql: str, params: dict[str, Any]) -> tuple[int, int]:
 
 
 def _sla_child(mode: str, complaints: int, rule_id: str = "CMP-2") -> dict[str, Any]:
-    """The complaint SLA violation sweep (``sla_sweep``) or its dry run (``sla_dry``), rolled back."""
+    """The complaint SLA violation sweep (``sla_sweep``), its dry run (``sla_dry``) or the hand-written
+    SQL (``sla_sql``), rolled back — as a long-lived worker runs it: once untimed first (the process's
+    imports, translations and caches; ``cold_seconds``), then timed on a NEW database connection, so
+    the database session's own caches are cold in both, as for a task that opens its connection."""
+    from django.db import connection
+
+    cold = _sla_once(mode, complaints, rule_id)
+    connection.close()
+    out = _sla_once(mode, complaints, rule_id)
+    out["cold_seconds"] = cold.get("seconds")
+    out["peak_rss_mb"] = _peak_rss_mb()
+    return out
+
+
+def _sla_once(mode: str, complaints: int, rule_id: str) -> dict[str, Any]:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
@@ -505,7 +522,6 @@ def _sla_child(mode: str, complaints: int, rule_id: str = "CMP-2") -> dict[str, 
             raise _Rollback
     except _Rollback:
         pass
-    out["peak_rss_mb"] = _peak_rss_mb()
     return out
 
 
@@ -642,7 +658,8 @@ def markdown_lines(result: dict[str, Any] | None) -> list[str]:
             verdict = "no SQL baseline"
         queries = f", {r['queries']} queries" if "queries" in r else ""
         lines.append(
-            f"| {title}, {r.get('complaints')} overdue complaints | {r.get('seconds')} s, {r.get('violations')} "
+            f"| {title}, {r.get('complaints')} overdue complaints | {r.get('seconds')} s (new process: "
+            f"{r.get('cold_seconds', '–')} s), {r.get('violations')} "
             f"violations{queries} | {r.get('cpu_seconds')} s | {r.get('peak_rss_mb')} | ≤ 2× raw SQL "
             f"({sql.get('seconds', '–')} s) | {verdict} |"
         )

@@ -64,12 +64,11 @@ _INSTANCE_ARRAYS = (
     ("object_id", "bigint"),
     ("department", "bigint"),
     ("amount", "numeric"),
-    ("note", "text"),
     ("current_step", "bigint"),
     ("current_approver", "bigint"),
 )
 _INSTANCE_CONSTANTS = ("request_type", "flow", "content_type", "requester", "status", "version", "submitted_at")
-_DECISION_ARRAYS = (("instance", "bigint"), ("note", "text"), ("signature", "text"))
+_DECISION_ARRAYS = (("instance", "bigint"), ("signature", "text"))
 _DECISION_CONSTANTS = ("actor", "decision", "decided_at")
 
 
@@ -77,22 +76,36 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _insert(model: type[models.Model], arrays: tuple[tuple[str, str], ...], constants: tuple[str, ...]) -> str:
+def _insert(
+    model: type[models.Model],
+    arrays: tuple[tuple[str, str], ...],
+    constants: tuple[str, ...],
+    joined: tuple[tuple[str, str], ...] = (),
+    join: str = "",
+) -> str:
     """``INSERT INTO table (columns) SELECT columns FROM unnest(%s::type[], …)`` for the model's fields.
 
-    Parameters in the order of the text: the ``constants`` (one value each), then the arrays."""
+    Parameters in the order of the text: the ``constants`` (one value each), then the arrays.
+    ``joined``: (field, SQL expression) taken from the ``join`` clause instead of an array, e.g. a
+    text already written by an earlier CTE (not sent and parsed twice); rows in the arrays' order."""
     meta = model._meta
     column = {field.name: str(field.column) for field in meta.concrete_fields}
     columns = [column[name] for name, _type in arrays]
     fixed = [column[name] for name in constants]
-    names = ", ".join(_quote(c) for c in [*columns, *fixed])
+    taken = [column[name] for name, _expression in joined]
+    names = ", ".join(_quote(c) for c in [*columns, *fixed, *taken])
     unnest = ", ".join(f"%s::{kind}[]" for _name, kind in arrays)
     aliases = ", ".join(f"c{i}" for i in range(len(arrays)))
-    values = ", ".join([*(f"u.c{i}" for i in range(len(arrays))), *("%s" for _c in fixed)])
+    values = ", ".join([*(f"u.c{i}" for i in range(len(arrays))), *("%s" for _c in fixed), *(e for _n, e in joined)])
+    order = " ORDER BY u.c0" if join else ""
     return (
         f"INSERT INTO {_quote(meta.db_table)} ({names}) "  # noqa: S608 - model names only
-        f"SELECT {values} FROM unnest({unnest}) AS u({aliases})"
+        f"SELECT {values} FROM unnest({unnest}) AS u({aliases}){join}{order}"
     )
+
+
+def _column_index(arrays: tuple[tuple[str, str], ...], name: str) -> int:
+    return [field for field, _type in arrays].index(name)
 
 
 _SEPARATOR = "\x00"  # in no text of the database
@@ -239,6 +252,7 @@ def write_rows(actor: User | None, rule_id: str, rows: Sequence[LedgerRow], pers
     titles: dict[tuple[int, Decimal], str] = {}
     requests: list[int | None] = []
     waiting: list[tuple[int, str, int]] = []  # (request id, title, approver id) for the notifications
+    notes: list[str] = []  # each request's note (its own violation's evidence), for the signatures
     for index, row in enumerate(rows):
         person_id, evidence, value, key = row.person_id, row.evidence, row.amount, row.breach_key
         route = route_of[index]
@@ -266,11 +280,11 @@ def write_rows(actor: User | None, rule_id: str, rows: Sequence[LedgerRow], pers
                     rule=rule_id, person=names[person_id], amount=value
                 )[:200]
             step_id, approver_id = steps[route_key_of[index]]
-            # (id, title, object, department, amount, note, step, approver)
+            # (id, title, object, department, amount, step, approver); the note is the own violation's evidence
             submitted.append(
-                (request_id, title, own_id, departments[index] or fallback_department, value, evidence, step_id,
-                 approver_id)
-            )  # fmt: skip
+                (request_id, title, own_id, departments[index] or fallback_department, value, step_id, approver_id)
+            )
+            notes.append(evidence)
             if approver_id is not None:
                 waiting.append((request_id, title, approver_id))
     i_rows: dict[str, list[Any]] = {}
@@ -294,7 +308,11 @@ def write_rows(actor: User | None, rule_id: str, rows: Sequence[LedgerRow], pers
         params += [now, actor_id]
     if submitted:
         violation_type = ContentType.objects.get_for_model(Violation).pk
-        sql += f", i AS ({_insert(Instance, _INSTANCE_ARRAYS, _INSTANCE_CONSTANTS)})"
+        # The notes are the own violations' evidence, taken from ``v``, not sent twice more.
+        evidence, origin, pk = (_quote(str(Violation._meta.get_field(f).column)) for f in ("evidence", "origin", "id"))
+        note = (("note", f"v.{evidence}"),)
+        own = f" JOIN v ON v.{pk} = u.c{_column_index(_INSTANCE_ARRAYS, 'object_id')}"
+        sql += f", i AS ({_insert(Instance, _INSTANCE_ARRAYS, _INSTANCE_CONSTANTS, note, own)})"
         params += [
             VIOLATION_REQUEST,
             flow.pk,
@@ -307,13 +325,15 @@ def write_rows(actor: User | None, rule_id: str, rows: Sequence[LedgerRow], pers
         ]
         # HR-8: the signed submission entry of each request, signed as ``Decision`` signs it.
         at = minute(now)
-        signatures = _submissions_signed(actor_id, at, i_rows["id"], i_rows["note"])
-        sql += f", d AS ({_insert(Decision, _DECISION_ARRAYS, _DECISION_CONSTANTS)})"
+        signatures = _submissions_signed(actor_id, at, i_rows["id"], notes)
+        approval = _quote(str(Violation._meta.get_field("approval").column))
+        request = f" JOIN v ON v.{approval} = u.c0 AND v.{origin} IS NULL"
+        sql += f", d AS ({_insert(Decision, _DECISION_ARRAYS, _DECISION_CONSTANTS, note, request)})"
         params += [
             actor_id,
             Decision.Kind.SUBMIT.value,
             at,
-            *_arrays(_DECISION_ARRAYS, [i_rows["id"], i_rows["note"], signatures]),
+            *_arrays(_DECISION_ARRAYS, [i_rows["id"], signatures]),
         ]
     with connection.cursor() as cursor:
         cursor.execute(sql + " SELECT 1", params)
