@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yingxiao.approvals.services import approval_submit
 from yingxiao.core.errors import BusinessError
+from yingxiao.core.sql import id_list
 from yingxiao.org.models import Assignment, DataScope, Position, User
 from yingxiao.org.scope import scope_for
 from yingxiao.org.selectors import holders, primary_department, primary_position
@@ -386,13 +387,20 @@ class LedgerRow(NamedTuple):
     object_id: int | None = None
 
 
+class _Post(NamedTuple):
+    """What the ledger needs of a post: read as values, not as model instances (thousands per sweep)."""
+
+    department_id: int | None
+    superior_id: int | None
+
+
 class _Answerable:
     """Who answers for whom, read for many people at once (the batch form of ``primary_position``,
     ``is_frontline`` and ``supervisor_of``): one query for the people's posts, one per superior post."""
 
     def __init__(self) -> None:
-        self.positions: dict[int, Position | None] = {}  # user id → primary position
-        self.posts: dict[int, Position] = {}
+        self.positions: dict[int, _Post | None] = {}  # user id → primary position
+        self.posts: dict[int, _Post] = {}
         self.holders: dict[int, list[User]] = {}
         self.scopes: dict[int, set[str]] = {}  # user id → the data scopes of their roles
 
@@ -401,15 +409,22 @@ class _Answerable:
         if not missing:
             return
         rows = (
-            Assignment.objects.filter(user_id__in=missing, ended_on__isnull=True, position__is_active=True)
-            .select_related("position__role")
-            .only("user_id", "position__department_id", "position__superior_id", "position__role__data_scope")
+            Assignment.objects.filter(
+                user_id__in=id_list(sorted(missing)), ended_on__isnull=True, position__is_active=True
+            )
             .order_by("user_id", "-is_primary", "position_id")  # as ``positions_of``: primary first, then by post
+            .values_list(
+                "user_id",
+                "position_id",
+                "position__department_id",
+                "position__superior_id",
+                "position__role__data_scope",
+            )
         )
-        for assignment in rows:
-            self.positions.setdefault(assignment.user_id, assignment.position)
-            self.posts.setdefault(assignment.position_id, assignment.position)
-            self.scopes.setdefault(assignment.user_id, set()).add(assignment.position.role.data_scope)
+        for user_id, post_id, department_id, superior_id, data_scope in rows:
+            post = self.posts.setdefault(post_id, _Post(department_id, superior_id))
+            self.positions.setdefault(user_id, post)
+            self.scopes.setdefault(user_id, set()).add(data_scope)
         for user_id in missing:
             self.positions.setdefault(user_id, None)
             self.scopes.setdefault(user_id, set())
@@ -432,7 +447,8 @@ class _Answerable:
         query each for all the posts not read yet."""
         missing = post_ids - set(self.posts)
         if missing:
-            self.posts.update(Position.objects.only("superior_id").in_bulk(missing))
+            rows = Position.objects.filter(pk__in=sorted(missing)).values_list("pk", "department_id", "superior_id")
+            self.posts.update({pk: _Post(department_id, superior_id) for pk, department_id, superior_id in rows})
         missing = post_ids - set(self.holders)
         if missing:
             for post_id in missing:
