@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gc
 import json
 import os
 import statistics
@@ -41,7 +40,7 @@ import sys
 import time
 from typing import Any
 
-from .telesales import LEDGER_SQL, ROOT, TZ, _peak_rss_mb, _Rollback, ledger_params, run_ledger_sql
+from .telesales import LEDGER_SQL, ROOT, TZ, _Rollback, as_a_worker, ledger_params, run_ledger_sql
 
 RESULTS = ROOT / "benchmarks" / "results"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/yingxiao_bench"
@@ -208,18 +207,8 @@ def _prepare(staff: int) -> dict[str, Any]:
 
 
 def _child(mode: str, staff: int) -> dict[str, Any]:
-    """One mode, as a long-lived worker runs it: once untimed in the process (its imports, translations
-    and caches; ``cold_seconds``), then timed on a NEW database connection (a task's own)."""
-    from django.db import connection
-
-    cold = _once(mode, staff)
-    connection.close()
-    _vacuum_written()  # the first run's rolled-back rows are not the timed run's to step over
-    gc.collect()  # nor its garbage to collect
-    out = _once(mode, staff)
-    out["cold_seconds"] = cold.get("seconds")
-    out["peak_rss_mb"] = _peak_rss_mb()
-    return out
+    """One mode, measured ``as_a_worker`` (warm process, written tables vacuumed, new connection)."""
+    return as_a_worker(lambda: _once(mode, staff), _vacuum_written)
 
 
 # What a run writes (and rolls back): staff, their reports, the rule's results and the ledger.

@@ -35,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -467,22 +468,27 @@ def run_ledger_sql(sql: str, params: dict[str, Any]) -> tuple[int, int]:
     return own, shares
 
 
-def _sla_child(mode: str, complaints: int, rule_id: str = "CMP-2") -> dict[str, Any]:
-    """The complaint SLA violation sweep (``sla_sweep``), its dry run (``sla_dry``) or the hand-written
-    SQL (``sla_sql``), rolled back — as a long-lived worker runs it: once untimed first (the process's
-    imports, translations and caches; ``cold_seconds``), then — the tables it wrote vacuumed, so it
-    does not step over the first run's rolled-back rows — timed on a NEW database connection, so the
-    database session's own caches are cold in both, as for a task that opens its connection."""
+def as_a_worker(run: Callable[[], dict[str, Any]], vacuum: Callable[[], None]) -> dict[str, Any]:
+    """``run`` (one rolled-back measured run) as a long-lived worker runs it: once untimed first (the
+    process's imports, translations and caches; its time is ``cold_seconds``), then — the tables it
+    wrote vacuumed (``vacuum``), so the timed run does not step over the first run's rolled-back rows,
+    and its garbage collected — timed on a NEW database connection, as for a task that opens its own."""
     from django.db import connection
 
-    cold = _sla_once(mode, complaints, rule_id)
+    cold = run()
     connection.close()
-    _vacuum(os.environ["DATABASE_URL"])  # the first run's rolled-back rows are not the timed run's to step over
-    gc.collect()  # nor its garbage to collect
-    out = _sla_once(mode, complaints, rule_id)
+    vacuum()
+    gc.collect()
+    out = run()
     out["cold_seconds"] = cold.get("seconds")
     out["peak_rss_mb"] = _peak_rss_mb()
     return out
+
+
+def _sla_child(mode: str, complaints: int, rule_id: str = "CMP-2") -> dict[str, Any]:
+    """The complaint SLA violation sweep (``sla_sweep``), its dry run (``sla_dry``) or the hand-written
+    SQL (``sla_sql``), rolled back, measured ``as_a_worker``."""
+    return as_a_worker(lambda: _sla_once(mode, complaints, rule_id), lambda: _vacuum(os.environ["DATABASE_URL"]))
 
 
 def _sla_once(mode: str, complaints: int, rule_id: str) -> dict[str, Any]:

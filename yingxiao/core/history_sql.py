@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from django.db import connection, models
 
-from .sql import id_list
+from .sql import array_literal
 
 if TYPE_CHECKING:
     from yingxiao.org.models import User
@@ -55,17 +55,17 @@ def copy_versions(
     target += [_quote(history._meta.get_field(name).column) for name in versions]
     pk = _quote(model._meta.pk.column)
     ordered = sorted(ids)
+    on_postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         for start in range(0, len(ordered), _CHUNK):
-            chunk = id_list(ordered[start : start + _CHUNK])
-            if isinstance(chunk, list):
-                values, marks = chunk, ", ".join(["%s"] * len(chunk))
+            chunk = ordered[start : start + _CHUNK]
+            if on_postgres:  # one array parameter, not one per id
+                where, values = f"{pk} = ANY(%s::bigint[])", [array_literal(chunk, "bigint")]
             else:
-                sql, params = chunk.sql, list(chunk.params)
-                values, marks = params, sql
+                where, values = f"{pk} IN ({', '.join(['%s'] * len(chunk))})", chunk
             cursor.execute(
                 f"INSERT INTO {_quote(history._meta.db_table)} ({', '.join(target)}) "  # noqa: S608 - model names only
                 f"SELECT {', '.join(source)}, %s, %s, %s, %s FROM {_quote(model._meta.db_table)} "
-                f"WHERE {pk} IN ({marks}) ORDER BY {pk}",
+                f"WHERE {where} ORDER BY {pk}",
                 [when, reason, kind, actor.pk if actor is not None else None, *values],
             )

@@ -618,6 +618,36 @@ def _preview_sql(rule: Rule, run: RuleRun, summary: RunSummary, in_db: _InDataba
     summary.previews = [FindingPreview(row[0], row[1], row[2], row[3], row[4]) for row in rows]
 
 
+def _batch_values(
+    rule: Rule, action_params: dict[str, Any], last: int, more: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The parameters of a sweep's batch statement: the action's own, the rule, the outcomes, where
+    the batch starts (after result ``last``), its size and the time now, and ``more``."""
+    return {
+        **action_params,
+        "__rule": rule.id,
+        "__pending": RuleResult.Outcome.PENDING,
+        "__applied": RuleResult.Outcome.APPLIED,
+        "__skipped": RuleResult.Outcome.SKIPPED,
+        "__last": last,
+        "__size": rule.batch_size,
+        "__now": timezone.now(),
+        **(more or {}),
+    }
+
+
+def _recording(rule: Rule, run: RuleRun, subject_type: ContentType, params: dict[str, Any]) -> dict[str, Any]:
+    """What the batch statements that record results write into each: run, action, subject type,
+    as-of and the policy values in force (serialised once per sweep, not per batch)."""
+    return {
+        "__run": run.pk,
+        "__action": rule.action,
+        "__type": subject_type.pk,
+        "__as_of": run.as_of,
+        "__params": json.dumps(params),
+    }
+
+
 _NOTICE_LABELS = 5  # subjects a notice names; the rest is the count
 # What a batch applied, per person: how many and the first labels (the ``done`` CTE of a sweep batch).
 _DONE_PER_PERSON_SQL = (
@@ -675,16 +705,7 @@ def _apply_pending_sql(rule: Rule, summary: RunSummary, progress: Progress | Non
     done_per_person = _DonePerPerson(rule)
     try:
         while True:
-            values = {
-                **action.params,
-                "__rule": rule.id,
-                "__pending": RuleResult.Outcome.PENDING,
-                "__applied": RuleResult.Outcome.APPLIED,
-                "__skipped": RuleResult.Outcome.SKIPPED,
-                "__last": last,
-                "__size": rule.batch_size,
-                "__now": timezone.now(),
-            }
+            values = _batch_values(rule, action.params, last)
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(sql, values)
                 last_id, decided, applied, per_person = cursor.fetchone()
@@ -744,24 +765,12 @@ def _record_and_apply_sql(
         "SELECT (SELECT max(result_id) FROM taken), (SELECT count(*) FROM taken), (SELECT count(*) FROM recorded), "
         f"(SELECT count(*) FROM recorded WHERE applied), {_DONE_PER_PERSON_SQL}"
     )
+    recording = _recording(rule, run, subject_type, params)
     last = 0
     done_per_person = _DonePerPerson(rule)
     try:
         while True:
-            values = {
-                **in_db.apply.params,
-                "__rule": rule.id,
-                "__run": run.pk,
-                "__action": rule.action,
-                "__type": subject_type.pk,
-                "__as_of": run.as_of,
-                "__params": json.dumps(params),
-                "__applied": RuleResult.Outcome.APPLIED,
-                "__skipped": RuleResult.Outcome.SKIPPED,
-                "__last": last,
-                "__size": rule.batch_size,
-                "__now": timezone.now(),
-            }
+            values = _batch_values(rule, in_db.apply.params, last, recording)
             with transaction.atomic(), connection.cursor() as cursor:
                 # Two sweeps of one rule at once (two schedulers) take turns batch by batch: each
                 # batch's statement then sees what the other committed, and the compare-and-set
@@ -851,17 +860,7 @@ def _apply_violations_of(
     )
     last = 0
     while True:
-        values = {
-            **action.params,
-            "__rule": rule.id,
-            "__as_of": as_of,
-            "__pending": RuleResult.Outcome.PENDING,
-            "__applied": RuleResult.Outcome.APPLIED,
-            "__skipped": RuleResult.Outcome.SKIPPED,
-            "__last": last,
-            "__size": rule.batch_size,
-            "__now": timezone.now(),
-        }
+        values = _batch_values(rule, action.params, last, {"__as_of": as_of})
         ids: list[int] = []
         breaches: list[Any] | None = None
         with transaction.atomic():
@@ -960,24 +959,11 @@ def _record_and_violate_sql(
         f"WITH {taken} {insert}%(__pending)s, '', %(__now)s, NULL FROM batch AS b ORDER BY b.breach_key "
         "ON CONFLICT DO NOTHING RETURNING id"
     )
+    recording = _recording(rule, run, subject_type, params)
     last = 0
     try:
         while True:
-            values = {
-                **action.params,
-                "__rule": rule.id,
-                "__run": run.pk,
-                "__action": rule.action,
-                "__type": subject_type.pk,
-                "__as_of": run.as_of,
-                "__params": json.dumps(params),
-                "__pending": RuleResult.Outcome.PENDING,
-                "__applied": RuleResult.Outcome.APPLIED,
-                "__skipped": RuleResult.Outcome.SKIPPED,
-                "__last": last,
-                "__size": rule.batch_size,
-                "__now": timezone.now(),
-            }
+            values = _batch_values(rule, action.params, last, recording)
             breaches: list[Any] | None = None
             taken_count = recorded = 0
             with transaction.atomic(), connection.cursor() as cursor:

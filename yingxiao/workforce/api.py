@@ -23,7 +23,7 @@ from rest_framework.routers import BaseRouter
 
 from yingxiao.core.api import RestrictedViewSetMixin
 from yingxiao.core.errors import NOT_FOUND, BusinessError
-from yingxiao.org.models import Department, User
+from yingxiao.org.models import User
 
 from . import attendance, errors, leave, leave_balances, meetings, reports, roster, selectors, trips
 from .models import (
@@ -283,9 +283,7 @@ class LeaveViewSet(_CreateViewSet):
     def balances(self, request: Request) -> Response:
         """rule: HR-5 — ``?year=&department=``: the balances of the people in scope, a page at a time."""
         year = leave_balances.parse_year(request.query_params.get("year"), leave_balances.current_year())
-        department = None
-        if str(request.query_params.get("department", "")).isdigit():
-            department = Department.objects.filter(pk=int(request.query_params["department"])).first()
+        department = selectors.department_param(request.query_params.get("department"))
         people = selectors.visible_people(request.user, department)  # type: ignore[arg-type]
         page = self.paginate_queryset(people)  # type: ignore[arg-type]
         rows = leave_balances.leave_balances(request.user, year, list(page if page is not None else people))  # type: ignore[arg-type]

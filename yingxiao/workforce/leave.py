@@ -11,6 +11,8 @@ days the director approves as well, from ``leave_tier2_days`` + 1 days the gener
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -49,21 +51,29 @@ def workdays_between(start: dt.date, end: dt.date, calendar: BusinessCalendar | 
     return count
 
 
+def days_used(person_ids: Sequence[int], year: int) -> dict[int, dict[tuple[str, str], Decimal]]:
+    """person → (kind, status) → days, of their pending and approved leaves starting in ``year``
+    (a leave counts in the year of its first day)."""
+    rows = (
+        Leave.objects.filter(person_id__in=list(person_ids), start_date__year=year, status__in=Leave.ACTIVE_STATUSES)
+        .values("person_id", "kind", "status")
+        .annotate(total=Sum("days"))
+        .order_by()
+    )
+    used: dict[int, dict[tuple[str, str], Decimal]] = defaultdict(dict)
+    for row in rows:
+        used[row["person_id"]][(row["kind"], row["status"])] = Decimal(row["total"] or 0)
+    return used
+
+
 def annual_balance(person: User, year: int) -> dict[str, Decimal]:
     """Entitlement, days taken (approved), days requested (pending) and what remains of annual leave."""
     entitled = LeaveEntitlement.objects.filter(person=person, year=year).values_list(
         "annual_days", flat=True
     ).first() or Decimal(0)
-    used = {
-        row["status"]: row["total"] or Decimal(0)
-        for row in Leave.objects.filter(
-            person=person, kind=Leave.Kind.ANNUAL, start_date__year=year, status__in=Leave.ACTIVE_STATUSES
-        )
-        .values("status")
-        .annotate(total=Sum("days"))
-    }
-    taken = used.get(Leave.Status.APPROVED, Decimal(0))
-    pending = used.get(Leave.Status.PENDING, Decimal(0))
+    used = days_used([person.pk], year).get(person.pk, {})
+    taken = used.get((Leave.Kind.ANNUAL, Leave.Status.APPROVED), Decimal(0))
+    pending = used.get((Leave.Kind.ANNUAL, Leave.Status.PENDING), Decimal(0))
     return {"entitled": entitled, "taken": taken, "pending": pending, "remaining": entitled - taken - pending}
 
 

@@ -10,13 +10,12 @@ and the request's balance check count it.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -27,6 +26,7 @@ from yingxiao.org.selectors import primary_department_ids
 
 from . import errors
 from .common import require_perm
+from .leave import annual_balance, days_used
 from .models import Leave, LeaveEntitlement
 from .selectors import visible_people
 
@@ -66,20 +66,6 @@ def _days(value: Any) -> Decimal:
     return days.quantize(Decimal("0.1"))
 
 
-def _used(person_ids: Sequence[int], year: int) -> dict[int, dict[tuple[str, str], Decimal]]:
-    """person → (kind, status) → days, of the pending and approved leaves starting in ``year``."""
-    rows = (
-        Leave.objects.filter(person_id__in=list(person_ids), start_date__year=year, status__in=Leave.ACTIVE_STATUSES)
-        .values("person_id", "kind", "status")
-        .annotate(total=Sum("days"))
-        .order_by()
-    )
-    used: dict[int, dict[tuple[str, str], Decimal]] = defaultdict(dict)
-    for row in rows:
-        used[row["person_id"]][(row["kind"], row["status"])] = Decimal(row["total"] or 0)
-    return used
-
-
 def leave_balances(actor: User, year: int, people: Sequence[User]) -> list[dict[str, Any]]:
     """rule: HR-5 — a row per person of ``people`` whom ``actor`` may see (ORG-5): annual leave
     entitled / taken (approved) / pending / remaining, and the approved days of every other kind."""
@@ -89,7 +75,7 @@ def leave_balances(actor: User, year: int, people: Sequence[User]) -> list[dict[
     entitled = dict(
         LeaveEntitlement.objects.filter(person_id__in=ids, year=year).values_list("person_id", "annual_days")
     )
-    used = _used(ids, year)
+    used = days_used(ids, year)
     other_kinds = [kind for kind in Leave.Kind if kind != Leave.Kind.ANNUAL]
     rows = []
     for person in people:
@@ -125,8 +111,8 @@ def leave_entitlement_set(*, actor: User, person: User, year: Any, days: Any) ->
     with transaction.atomic():
         # The person's row is the lock: a leave request of theirs checks the balance under the same one.
         User.objects.select_for_update().filter(pk=person.pk).first()
-        used = _used([person.pk], year).get(person.pk, {})
-        committed = sum((value for (kind, _status), value in used.items() if kind == Leave.Kind.ANNUAL), start=ZERO)
+        balance = annual_balance(person, year)
+        committed = balance["taken"] + balance["pending"]
         if days < committed:
             raise BusinessError(errors.ENTITLEMENT_BELOW_USED, field="days", used=committed)
         entitlement = LeaveEntitlement.objects.filter(person=person, year=year).first()

@@ -75,6 +75,12 @@ def parse_month(value: str | None) -> dt.date | None:
         return None
 
 
+def department_param(value: Any) -> Department | None:
+    """The department a page or API filter names by id (``?department=12``); None when it names none."""
+    text = str(value or "")
+    return Department.objects.filter(pk=int(text)).first() if text.isdigit() else None
+
+
 def visible_people(actor: User, department: Department | None = None) -> QuerySet[User]:
     """People whose attendance ``actor`` may read (ORG-5), optionally within a department subtree."""
     people = User.objects.filter(is_active=True).exclude(status=User.Status.LEFT)

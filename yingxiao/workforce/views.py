@@ -112,10 +112,7 @@ SHEET_PAGE_SIZE = 100
 
 def _sheet_people(request: AuthenticatedRequest) -> tuple[dt.date, Department | None, QuerySet[User]]:
     month = selectors.parse_month(request.GET.get("month")) or timezone.localdate().replace(day=1)
-    department = None
-    if request.GET.get("department", "").isdigit():
-        department = Department.objects.filter(pk=int(request.GET["department"])).first()
-    department = department or primary_department(request.user)
+    department = selectors.department_param(request.GET.get("department")) or primary_department(request.user)
     people = selectors.visible_people(request.user, department)
     if not people.exists():
         people = selectors.visible_people(request.user).filter(pk=request.user.pk)

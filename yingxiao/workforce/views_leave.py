@@ -24,10 +24,7 @@ from .views import SHEET_PAGE_SIZE, AuthenticatedRequest
 
 def _filters(request: AuthenticatedRequest, data: dict[str, str]) -> tuple[int, Department | None]:
     year = leave_balances.parse_year(data.get("year"), leave_balances.current_year())
-    department = None
-    if data.get("department", "").isdigit():
-        department = Department.objects.filter(pk=int(data["department"])).first()
-    return year, department or primary_department(request.user)
+    return year, selectors.department_param(data.get("department")) or primary_department(request.user)
 
 
 def _back(year: int, department: Department | None, page: str = "") -> HttpResponse:
